@@ -1,0 +1,1 @@
+"""Running untrusted submission code in a separate, confined process."""

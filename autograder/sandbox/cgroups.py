@@ -1,0 +1,102 @@
+"""Per-worker control groups: a process-count and memory ceiling over the worker's whole process tree."""
+
+import os
+import uuid
+from pathlib import Path
+
+ROOT = Path("/sys/fs/cgroup")
+
+
+def detect():
+    """'v2', 'v1' or None, by what is mounted and writable here."""
+    if (ROOT / "cgroup.controllers").exists():
+        return "v2" if os.access(ROOT, os.W_OK) else None
+    if (ROOT / "pids").is_dir() and os.access(ROOT / "pids", os.W_OK):
+        return "v1"
+    return None
+
+
+class WorkerCgroup:
+    """The cgroup(s) one worker and all its descendants live in."""
+
+    def __init__(self, version, dirs, limits):
+        self.version, self.dirs, self.limits = version, dirs, limits
+
+    @classmethod
+    def create(cls, pids_max, memory_mb):
+        """Make a fresh cgroup with the given limits; None where the host has no usable cgroups."""
+        version = detect()
+        name = f"autograder-{uuid.uuid4().hex[:12]}"
+        dirs, limits = [], {}
+        try:
+            if version == "v1":
+                pids = ROOT / "pids" / name
+                pids.mkdir()
+                dirs.append(pids)
+                (pids / "pids.max").write_text(str(pids_max))
+                limits["pids.max"] = pids_max
+                if (ROOT / "memory").is_dir() and memory_mb:
+                    mem = ROOT / "memory" / name
+                    mem.mkdir()
+                    dirs.append(mem)
+                    (mem / "memory.limit_in_bytes").write_text(str(memory_mb * 2**20))
+                    limits["memory.limit_in_bytes"] = memory_mb * 2**20
+            elif version == "v2":
+                group = ROOT / name
+                group.mkdir()
+                dirs.append(group)
+                (group / "pids.max").write_text(str(pids_max))
+                limits["pids.max"] = pids_max
+                if memory_mb:
+                    (group / "memory.max").write_text(str(memory_mb * 2**20))
+                    limits["memory.max"] = memory_mb * 2**20
+            else:
+                return None
+        except OSError:
+            cls(version, dirs, limits).remove()
+            return None
+        return cls(version, dirs, limits)
+
+    def join(self, pid=0):
+        """Move `pid` (0: the caller) into every cgroup of this worker."""
+        for d in self.dirs:
+            (d / "cgroup.procs").write_text(str(pid or os.getpid()))
+
+    def oom_killed(self):
+        """True when the kernel killed a process of this worker for exceeding the memory limit."""
+        for d in self.dirs:
+            for f in ("memory.oom_control", "memory.events"):
+                path = d / f
+                if path.exists():
+                    for line in path.read_text().splitlines():
+                        key, _, value = line.partition(" ")
+                        if key == "oom_kill" and int(value) > 0:
+                            return True
+        return False
+
+    def peak_memory(self):
+        for d in self.dirs:
+            for f in ("memory.max_usage_in_bytes", "memory.peak"):
+                if (d / f).exists():
+                    return int((d / f).read_text())
+        return None
+
+    def kill_all(self):
+        """Kill every process left in the group (v2 has cgroup.kill; v1 kills pid by pid)."""
+        import signal
+        for d in self.dirs:
+            if (d / "cgroup.kill").exists():
+                (d / "cgroup.kill").write_text("1")
+                continue
+            for pid in (d / "cgroup.procs").read_text().split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def remove(self):
+        for d in self.dirs:
+            try:
+                d.rmdir()
+            except OSError:
+                pass
