@@ -1,0 +1,99 @@
+"""The assignments this engine knows: folders, assignment.toml settings, and lookup by id or name."""
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class AssignmentError(Exception):
+    """An unknown assignment or a malformed assignment.toml."""
+
+
+@dataclass
+class Limits:
+    memory_mb: int = 2048
+    threads: int = 1
+    file_mb: int = 64
+    pids_max: int = 64
+    gpu_memory_fraction: float = 0.9
+
+
+@dataclass
+class Assignment:
+    id: str
+    name: str
+    title: str
+    version: str
+    files: list
+    folder: Path                       # what students receive (stubs, public tests)
+    aliases: dict = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    signatures: dict = field(default_factory=dict)
+    forbidden: list = field(default_factory=list)
+
+    @property
+    def solution(self):
+        return course_root() / "solutions" / self.name
+
+    @property
+    def hidden_tests(self):
+        return course_root() / "tests" / "hidden" / self.name
+
+    @property
+    def public_tests(self):
+        return self.folder / "tests"
+
+    @classmethod
+    def load(cls, folder):
+        folder = Path(folder)
+        path = folder / "assignment.toml"
+        try:
+            data = tomllib.loads(path.read_text())
+            return cls(id=data["id"], name=folder.name, title=data["title"], version=str(data["version"]),
+                       files=list(data["files"]), folder=folder, aliases=dict(data.get("aliases", {})),
+                       limits=Limits(**data.get("limits", {})), signatures=dict(data.get("signatures", {})),
+                       forbidden=list(data.get("forbidden", [])))
+        except FileNotFoundError:
+            raise AssignmentError(f"{path} is missing") from None
+        except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+            raise AssignmentError(f"{path} is malformed: {exc}") from None
+
+
+def course_root():
+    """The folder holding assignments/, solutions/ and tests/hidden/ (this repository unless AUTOGRADER_ROOT says)."""
+    return Path(os.environ.get("AUTOGRADER_ROOT", REPO))
+
+
+def assignments_root():
+    return course_root() / "assignments"
+
+
+def all_assignments():
+    root = assignments_root()
+    return [Assignment.load(d) for d in sorted(root.iterdir()) if (d / "assignment.toml").exists()]
+
+
+def find(key):
+    """The assignment whose id ('a1') or folder name ('a1_classification') is `key`."""
+    known = all_assignments()
+    for a in known:
+        if key in (a.id, a.name):
+            return a
+    names = ", ".join(f"{a.id} ({a.name})" for a in known) or "none"
+    raise AssignmentError(f"unknown assignment {key!r}; known assignments: {names}")
+
+
+def for_test_path(path):
+    """The assignment a test file belongs to: tests/hidden/<name>/... or assignments/<name>/tests/..."""
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if (parent / "assignment.toml").exists():
+            return Assignment.load(parent)
+        candidate = assignments_root() / parent.name
+        if parent.parent.name == "hidden" and (candidate / "assignment.toml").exists():
+            return Assignment.load(candidate)
+    raise AssignmentError(f"{path} belongs to no assignment (no assignment.toml above it, "
+                          f"and not under tests/hidden/<assignment>/)")

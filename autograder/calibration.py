@@ -1,0 +1,36 @@
+"""The machine-speed benchmark, run inside a worker so the judge never initialises CUDA itself."""
+
+import statistics
+import time
+
+import torch
+
+
+def _timed(fn, sync, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def benchmark(device="cpu", repeats=7):
+    """Median seconds of a fixed matmul and a fixed convolution on `device`, plus what the device is."""
+    torch.backends.cudnn.benchmark = False
+    dev = torch.device(device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    gen = torch.Generator().manual_seed(0)
+    scale = 4 if dev.type == "cuda" else 1  # keep the GPU busy long enough to time
+    a = torch.randn(384 * scale, 384 * scale, generator=gen).to(dev)
+    x = torch.randn(8 * scale, 16, 48, 48, generator=gen).to(dev)
+    w = torch.randn(32, 16, 3, 3, generator=gen).to(dev)
+    matmul = lambda: [a @ a for _ in range(8)]
+    conv = lambda: [torch.nn.functional.conv2d(x, w, padding=1) for _ in range(4)]
+    matmul(), conv(), sync()  # warm-up
+    info = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    if dev.type == "cuda":
+        info.update(gpu=torch.cuda.get_device_name(dev), cuda=torch.version.cuda,
+                    gpu_memory_bytes=torch.cuda.get_device_properties(dev).total_memory)
+    return {"matmul": _timed(matmul, sync, repeats), "conv": _timed(conv, sync, repeats), "info": info}

@@ -1,0 +1,141 @@
+"""The `autograder` command: thin verbs over the Python API (list, check, grade, stubs, calibrate)."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from autograder import assignments, limits
+from autograder.data import DatasetError
+from autograder.grading import grade
+from autograder.report import print_results
+from autograder.results import Results, TestResult
+from autograder.submission import SubmissionError
+
+USER_ERRORS = (SubmissionError, assignments.AssignmentError, limits.DeviceError, DatasetError)
+
+
+def cmd_list(args):
+    for a in assignments.all_assignments():
+        print(f"{a.id:4} {a.name:24} {a.title}")
+    return 0
+
+
+def _add_device(p):
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="device to grade on")
+    p.add_argument("--device-profile", help="JSON file or text standing in for the device (testing)")
+
+
+def _report(results, args):
+    print_results(results)
+    if getattr(args, "json", None):
+        results.write_json(args.json)
+    if getattr(args, "junit", None):
+        results.write_junit(args.junit)
+
+
+def cmd_check(args):
+    assignment = assignments.find(args.assignment)
+    results = grade(assignment, Path(args.path), device=args.device, device_profile=args.device_profile,
+                    public=True, select=args.k)
+    _report(results, args)
+    return 0
+
+
+def cmd_grade(args):
+    assignment = assignments.find(args.assignment)
+    try:
+        results = grade(assignment, Path(args.submission), device=args.device, device_profile=args.device_profile,
+                        select=args.k)
+    except USER_ERRORS:
+        raise
+    except Exception as exc:  # an engine fault still leaves a result file, scored 0, saying so
+        if args.json:
+            Results(assignment.name, assignment.version, args.submission, [
+                TestResult("grading", 0.0, 0.0, "failed", f"internal grading error: {type(exc).__name__}: {exc}")],
+                0.0).write_json(args.json)
+        raise
+    _report(results, args)
+    return 0
+
+
+def cmd_stubs(args):
+    from autograder import stubs  # nbformat takes seconds to import: only for this verb
+    chosen = [assignments.find(args.assignment)] if args.assignment else assignments.all_assignments()
+    if not chosen and not args.check:  # bootstrap: every solution folder that has an assignment.toml
+        chosen = [assignments.Assignment.load(d) for d in sorted((assignments.REPO / "solutions").iterdir())
+                  if (d / "assignment.toml").exists()]
+    stale = []
+    for a in chosen:
+        target = assignments.assignments_root() / a.name
+        if args.check:
+            stale += [f"{a.name}/{rel}" for rel in stubs.out_of_sync(a.solution, target)]
+        else:
+            stubs.write_stubs(a.solution, target)
+            print(f"wrote {target}")
+    if stale:
+        print("out of sync with solutions/ (run `autograder stubs`): " + ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_calibrate(args):
+    profile = limits.resolve_profile(args.device, args.threads, args.device_profile)
+    print(json.dumps(profile.as_dict(), indent=2))
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of engine errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the assignments").set_defaults(fn=cmd_list)
+
+    p = sub.add_parser("check", help="run the public tests on your work (students)")
+    p.add_argument("assignment")
+    p.add_argument("path", nargs="?", default=".", help="your copy of the assignment (default: .)")
+    p.add_argument("-k", help="only tests matching this pytest -k expression")
+    _add_device(p)
+    p.set_defaults(fn=cmd_check)
+
+    p = sub.add_parser("grade", help="grade one submission with the hidden tests (TAs)")
+    p.add_argument("assignment")
+    p.add_argument("submission", help="a folder, a zip or a single .py file")
+    p.add_argument("--json", help="write Gradescope results.json here")
+    p.add_argument("--junit", help="write JUnit XML here")
+    p.add_argument("-k", help="only tests matching this pytest -k expression")
+    _add_device(p)
+    p.set_defaults(fn=cmd_grade)
+
+    p = sub.add_parser("stubs", help="regenerate assignments/ from solutions/ (course staff)")
+    p.add_argument("assignment", nargs="?")
+    p.add_argument("--check", action="store_true", help="only report files that are out of sync")
+    p.set_defaults(fn=cmd_stubs)
+
+    p = sub.add_parser("calibrate", help="measure this machine and print its device profile")
+    p.add_argument("--threads", type=int, default=1)
+    _add_device(p)
+    p.set_defaults(fn=cmd_calibrate)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except USER_ERRORS as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograder: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"autograder: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

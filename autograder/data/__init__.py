@@ -1,0 +1,20 @@
+"""Dataset loaders (numpy only, no network): files in datasets/ are checked against datasets/manifest.toml."""
+from .cifar10 import load_cifar10
+from .digits import load_digits_split
+from .ionosphere import ionosphere_split, load_ionosphere
+from .manifest import DatasetError, dataset_path, datasets_dir, read_manifest
+from .mnist import load_mnist_5k, load_mnist_idx, mnist_5k_split
+
+__all__ = [
+    "DatasetError",
+    "dataset_path",
+    "datasets_dir",
+    "read_manifest",
+    "load_digits_split",
+    "load_cifar10",
+    "load_mnist_5k",
+    "mnist_5k_split",
+    "load_mnist_idx",
+    "load_ionosphere",
+    "ionosphere_split",
+]

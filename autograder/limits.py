@@ -1,0 +1,150 @@
+"""Limits that know the device: choose it, measure the machine once (cached), scale declared budgets."""
+
+import hashlib
+import json
+import os
+import platform
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+# Calibration medians (seconds, one thread) on the reference machine: the 2-core CPU machines CI runs on.
+# No reference GPU has been measured yet, so CUDA budgets are taken as declared (factor 1).
+REFERENCE_SECONDS = {"cpu": {"matmul": 0.0061, "conv": 0.0117}}
+FACTOR_BOUNDS = (0.5, 4.0)
+START_ALLOWANCE = 1.0  # seconds added to every limit: worker start and the submission's imports
+DEFAULT_BUDGET = {"cpu": 10.0}
+PROFILE_ENV = "AUTOGRADER_DEVICE_PROFILE"
+
+
+class DeviceError(Exception):
+    """The requested device cannot be used here."""
+
+
+@dataclass
+class DeviceProfile:
+    """The device grading runs on, and how fast it is compared with the reference machine."""
+
+    kind: str                      # "cpu" or "cuda": selects which budget applies
+    name: str
+    factor: float                  # slowdown against the reference: 2.0 means half as fast
+    execute_on: str = ""           # where workers run torch; defaults to `kind` (an injected profile may differ)
+    threads: int = 1
+    source: str = "measured"       # measured | cache | injected
+    measured: dict = field(default_factory=dict)
+    fingerprint: str = ""
+
+    def __post_init__(self):
+        self.execute_on = self.execute_on or self.kind
+
+    def limit(self, budget: dict) -> float:
+        """Seconds allowed for a test whose budget is {'cpu': s, 'cuda': s} on the reference machine."""
+        seconds = budget.get(self.kind, budget.get("cpu", DEFAULT_BUDGET["cpu"]))
+        low, high = FACTOR_BOUNDS
+        return round(seconds * min(max(self.factor, low), high) + START_ALLOWANCE, 2)
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def cuda_present():
+    """Whether an NVIDIA GPU is visible, without initialising CUDA in this process."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    return Path("/proc/driver/nvidia/gpus").is_dir() and any(Path("/proc/driver/nvidia/gpus").iterdir())
+
+
+def select_device(requested="auto", cuda_available=None):
+    """'cpu' or 'cuda' for a request of auto, cpu or cuda."""
+    if requested not in ("auto", "cpu", "cuda"):
+        raise DeviceError(f"unknown device {requested!r}: use auto, cpu or cuda")
+    available = cuda_present() if cuda_available is None else cuda_available
+    if requested == "cuda" and not available:
+        raise DeviceError("--device cuda was asked for, but no NVIDIA GPU is visible on this machine")
+    return "cuda" if requested == "cuda" or (requested == "auto" and available) else "cpu"
+
+
+def cpu_model():
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def fingerprint(kind, threads):
+    """What makes two calibrations comparable: device, driver, torch, CPU model and thread count."""
+    parts = [kind, metadata.version("torch"), platform.machine(), str(threads), str(os.cpu_count()), cpu_model()]
+    if kind == "cuda":
+        for info in sorted(Path("/proc/driver/nvidia/gpus").glob("*/information")):
+            parts += [l for l in info.read_text().splitlines() if l.startswith("Model")]
+        version = Path("/proc/driver/nvidia/version")
+        parts += version.read_text().splitlines()[:1] if version.exists() else []
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def factor_from(measured, kind):
+    """Slowdown against the reference: the median of the per-benchmark ratios (1.0 without a reference)."""
+    reference = REFERENCE_SECONDS.get(kind)
+    if not reference:
+        return 1.0
+    ratios = sorted(measured[k] / reference[k] for k in reference)
+    return round(ratios[len(ratios) // 2] if len(ratios) % 2 else sum(ratios) / len(ratios), 3)
+
+
+def cache_file():
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "autograder"
+    return root / "calibration.json"
+
+
+def _measure(kind, threads):
+    from autograder.sandbox.client import Worker, WorkerSpec
+    spec = WorkerSpec(submission_dir=None, probes_module="autograder.calibration", sandbox=False,
+                      device=kind, threads=threads)
+    with Worker(spec) as worker:
+        answer = worker.call("benchmark", {"device": kind}, timeout=120)
+    if not answer["ok"]:
+        raise DeviceError(f"calibration failed on {kind}: {answer['error']['message']}")
+    return answer["value"]
+
+
+def injected_profile(source):
+    """A profile from a JSON file path or JSON text, for testing the limit logic without the hardware."""
+    text = Path(source).read_text() if not source.lstrip().startswith("{") else source
+    data = json.loads(text)
+    return DeviceProfile(kind=data["kind"], name=data.get("name", f"injected {data['kind']}"),
+                         factor=float(data.get("factor", 1.0)), execute_on=data.get("execute_on", "cpu"),
+                         threads=int(data.get("threads", 1)), source="injected")
+
+
+def resolve_profile(requested="auto", threads=1, profile=None):
+    """The device profile to grade with: injected, cached for this machine, or measured now."""
+    profile = profile or os.environ.get(PROFILE_ENV)
+    if profile:
+        return injected_profile(profile)
+    kind = select_device(requested)
+    key = fingerprint(kind, threads)
+    path = cache_file()
+    cache = {}
+    if path.exists():
+        try:
+            cache = json.loads(path.read_text())
+        except ValueError:
+            cache = {}
+    if key in cache:
+        return DeviceProfile(**{**cache[key], "source": "cache"})
+    measured = _measure(kind, threads)
+    info = measured.pop("info")
+    name = info.get("gpu") or f"{cpu_model()}, {threads} thread(s)"
+    profile = DeviceProfile(kind=kind, name=name, factor=factor_from(measured, kind), threads=threads,
+                            measured=measured, fingerprint=key)
+    cache[key] = profile.as_dict()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(cache, indent=1))
+        tmp.replace(path)
+    except OSError:
+        pass  # an unwritable cache only costs a re-measurement next time
+    return profile

@@ -1,0 +1,28 @@
+"""The score table printed in the terminal."""
+
+from rich.console import Console
+from rich.table import Table
+
+STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "not attempted": "dim", "skipped": "dim"}
+
+
+def print_results(results, console=None):
+    console = console or Console()
+    table = Table(title=f"{results.assignment} (v{results.version}): {results.submission}", title_justify="left")
+    table.add_column("test")
+    table.add_column("score", justify="right")
+    table.add_column("status")
+    table.add_column("limit", justify="right")
+    table.add_column("feedback", overflow="fold", max_width=70)
+    for t in results.tests:
+        style = STYLES.get(t.status, "")
+        limit = f"{t.limit_s:.1f}s" if t.limit_s else ""
+        table.add_row(t.name, f"{t.score:g}/{t.max_score:g}", f"[{style}]{t.status}[/]", limit, t.output)
+    console.print(table)
+    for problem in results.problems:
+        console.print(f"[yellow]![/] {problem}")
+    pct = 100 * results.score / results.max_score if results.max_score else 0.0
+    device = results.device
+    console.print(f"[bold]Total: {results.score:g} / {results.max_score:g} ({pct:.1f} %)[/]  "
+                  f"device {device.get('kind', '?')} ({device.get('name', '?')}, speed factor "
+                  f"{device.get('factor', '?')}, {device.get('source', '?')}), {results.execution_time:.1f} s")

@@ -1,0 +1,89 @@
+"""The results of grading one submission: Gradescope's results.json schema and JUnit XML."""
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class TestResult:
+    name: str
+    score: float
+    max_score: float
+    status: str            # passed | partial | failed | not attempted | skipped | error
+    output: str = ""
+    visibility: str = "visible"
+    limit_s: float | None = None
+    probe_seconds: float = 0.0
+    budget: dict = field(default_factory=dict)
+    student_output: str = ""
+
+    def gradescope(self):
+        out = self.output
+        if self.student_output:
+            out += f"\n\nYour code printed:\n{self.student_output}"
+        return {"name": self.name, "score": self.score, "max_score": self.max_score,
+                "status": "passed" if self.status == "passed" else "failed",
+                "output": out.strip(), "visibility": self.visibility,
+                "extra_data": {"status": self.status, "limit_s": self.limit_s, "budget": self.budget,
+                               "probe_seconds": self.probe_seconds}}
+
+
+@dataclass
+class Results:
+    assignment: str
+    version: str
+    submission: str
+    tests: list
+    execution_time: float
+    device: dict = field(default_factory=dict)
+    protections: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+    @property
+    def score(self):
+        return round(sum(t.score for t in self.tests), 4)
+
+    @property
+    def max_score(self):
+        return round(sum(t.max_score for t in self.tests if t.status != "skipped"), 4)
+
+    def gradescope(self):
+        summary = "\n".join(self.problems)
+        return {"score": self.score, "max_score": self.max_score, "execution_time": round(self.execution_time, 2),
+                "output": summary, "visibility": "visible", "stdout_visibility": "hidden",
+                "tests": [t.gradescope() for t in self.tests],
+                "extra_data": {"assignment": self.assignment, "version": self.version,
+                               "device": self.device, "protections": self.protections}}
+
+    def write_json(self, path):
+        write_atomic(path, json.dumps(self.gradescope(), indent=2))
+
+    def write_junit(self, path):
+        suite = ET.Element("testsuite", name=self.assignment, tests=str(len(self.tests)),
+                           failures=str(sum(t.status in ("failed", "partial", "not attempted") for t in self.tests)),
+                           skipped=str(sum(t.status == "skipped" for t in self.tests)),
+                           time=f"{self.execution_time:.3f}")
+        for key, value in (("score", self.score), ("max_score", self.max_score)):
+            props = suite.find("properties") or ET.SubElement(suite, "properties")
+            ET.SubElement(props, "property", name=key, value=str(value))
+        for t in self.tests:
+            case = ET.SubElement(suite, "testcase", classname=self.assignment, name=t.name,
+                                 time=f"{t.probe_seconds:.3f}")
+            if t.status == "skipped":
+                ET.SubElement(case, "skipped", message=t.output)
+            elif t.status != "passed":
+                failure = ET.SubElement(case, "failure", message=f"{t.score:g}/{t.max_score:g}: {t.output}")
+                failure.text = t.output
+        write_atomic(path, ET.tostring(suite, encoding="unicode"))
+
+
+def write_atomic(path, text):
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)

@@ -1,0 +1,153 @@
+"""Turn what a student handed in (folder, zip or .py file) into a checked folder the worker can import.
+
+Nothing here executes submission code: files are copied, compiled for syntax
+only and parsed with `ast` for signatures.
+"""
+
+import ast
+import re
+import shutil
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MAX_UNZIPPED_BYTES = 200 * 2**20
+
+
+class SubmissionError(Exception):
+    """The submission cannot be read at all (one sentence, for the user)."""
+
+
+@dataclass
+class Materialized:
+    folder: Path
+    problems: list = field(default_factory=list)   # one sentence each: missing file, syntax error, signature
+
+
+def _safe_extract(zip_path, dest):
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except (zipfile.BadZipFile, OSError):
+        raise SubmissionError(f"{zip_path.name} is not a readable zip file") from None
+    with archive:
+        total = 0
+        for info in archive.infolist():
+            name = PurePosixPath(info.filename)
+            if name.is_absolute() or ".." in name.parts:
+                raise SubmissionError(f"{zip_path.name} contains an unsafe path: {info.filename}")
+            total += info.file_size
+            if total > MAX_UNZIPPED_BYTES:
+                raise SubmissionError(f"{zip_path.name} unpacks to more than {MAX_UNZIPPED_BYTES >> 20} MiB")
+        for info in archive.infolist():
+            if info.is_dir() or "__MACOSX" in info.filename:
+                continue
+            target = dest / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+
+
+def _find_root(unpacked, files):
+    """The folder inside an unpacked archive that holds the submitted files (zips often add a top folder)."""
+    best, best_count = unpacked, -1
+    for candidate in [unpacked, *sorted(p for p in unpacked.rglob("*") if p.is_dir())]:
+        count = sum((candidate / f).is_file() for f in files)
+        if count > best_count:
+            best, best_count = candidate, count
+    return best
+
+
+def _gather(source, files, staging):
+    """Copy the submitted files from `source` into `staging`; returns the files found."""
+    source = Path(source)
+    if not source.exists():
+        raise SubmissionError(f"{source} does not exist")
+    if source.is_file() and source.suffix == ".zip":
+        unpacked = staging.parent / (staging.name + "-zip")
+        unpacked.mkdir()
+        _safe_extract(source, unpacked)
+        source = _find_root(unpacked, files)
+    if source.is_file():
+        if source.suffix != ".py":
+            raise SubmissionError(f"{source.name} is neither a folder, a zip nor a .py file")
+        matches = [f for f in files if PurePosixPath(f).name == source.name]
+        if len(matches) != 1:
+            raise SubmissionError(f"{source.name} is not one of the files this assignment takes "
+                                  f"({', '.join(files)})")
+        pairs = [(matches[0], source)]
+    else:
+        pairs = [(f, source / f) for f in files if (source / f).is_file()]
+    for rel, path in pairs:
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, staging / rel)
+    return {rel for rel, _ in pairs}
+
+
+def _parse_signature(text):
+    """'Cls.method(self, X, k=1)' -> ('Cls', 'method', ['self', 'X', 'k'])."""
+    match = re.fullmatch(r"\s*([\w.]+)\((.*)\)\s*", text)
+    qualname, params = match.group(1), match.group(2)
+    names = [p.split("=")[0].strip().lstrip("*") for p in params.split(",") if p.strip()]
+    owner, _, name = qualname.rpartition(".")
+    return owner or None, name, names
+
+
+def _defined_functions(tree):
+    """{('Cls' or None, 'name'): [parameter names]} for top-level functions and methods."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[(None, node.name)] = node
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    found[(node.name, item.name)] = item
+    return {k: [a.arg for a in v.args.posonlyargs + v.args.args + v.args.kwonlyargs] for k, v in found.items()}
+
+
+def check_file(rel, text, signatures):
+    """Problems with one submitted file: a syntax error, or a function with the wrong name or parameters."""
+    try:
+        tree = ast.parse(text, filename=rel)
+        compile(tree, rel, "exec")
+    except SyntaxError as exc:
+        return [f"{rel} has a syntax error at line {exc.lineno}: {exc.msg}; the tests that use it score 0."]
+    defined = _defined_functions(tree)
+    problems = []
+    for sig in signatures:
+        owner, name, expected = _parse_signature(sig)
+        label = f"{owner}.{name}" if owner else name
+        if (owner, name) not in defined:
+            problems.append(f"{rel} does not define `{label}`; the tests that use it score 0.")
+        elif defined[(owner, name)][:len(expected)] != expected:
+            got = ", ".join(defined[(owner, name)])
+            problems.append(f"`{label}` in {rel} takes ({got}) but the assignment expects "
+                            f"({', '.join(expected)}); the tests that use it may score 0.")
+    return problems
+
+
+def materialize(source, assignment, dest_root):
+    """Build the folder a worker imports: the assignment's support files plus the student's files."""
+    dest = Path(dest_root) / f"submission-{uuid.uuid4().hex[:12]}"
+    staging = Path(dest_root) / f"staging-{uuid.uuid4().hex[:12]}"
+    staging.mkdir(parents=True)
+    try:
+        found = _gather(source, assignment.files, staging)
+        skip = set(assignment.files)
+        shutil.copytree(assignment.folder, dest, ignore=lambda d, names: [
+            n for n in names if n in ("tests", "__pycache__")
+            or Path(d, n).relative_to(assignment.folder).as_posix() in skip])
+        problems = []
+        for rel in assignment.files:
+            if rel not in found:
+                problems.append(f"{rel} is missing from the submission; the tests that use it score 0.")
+                continue
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(staging / rel, dest / rel)
+            text = (dest / rel).read_text(errors="replace")
+            problems += check_file(rel, text, assignment.signatures.get(rel, []))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging.parent / (staging.name + "-zip"), ignore_errors=True)
+    return Materialized(dest, problems)
