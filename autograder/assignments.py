@@ -73,6 +73,8 @@ def assignments_root():
 
 def all_assignments():
     root = assignments_root()
+    if not root.is_dir():
+        return []
     return [Assignment.load(d) for d in sorted(root.iterdir()) if (d / "assignment.toml").exists()]
 
 

@@ -47,7 +47,7 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
     if not tests_dir.is_dir():
         raise assignments.AssignmentError(f"{tests_dir} does not exist: no tests to run for {assignment.name}")
     args = [str(tests_dir), "--submission", str(checked.folder), "--device", device, "-q", "--tb=short",
-            "-p", "no:cacheprovider", "--rootdir", str(tests_dir), "-o", "addopts=", "--strict-markers",
+            "-p", "no:cacheprovider", "--import-mode=importlib", "--rootdir", str(tests_dir), "-o", "addopts=", "--strict-markers",
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if device_profile:
         args += ["--device-profile", device_profile]

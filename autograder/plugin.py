@@ -117,7 +117,7 @@ class Submission:
                           device=self.device, threads=lim.threads, memory_mb=lim.memory_mb, file_mb=lim.file_mb,
                           pids_max=lim.pids_max, gpu_memory_fraction=lim.gpu_memory_fraction)
 
-    def probe(self, name, **kwargs):
+    def probe(self, name, /, **kwargs):
         """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""
         __tracebackhide__ = True
         started = time.monotonic()
@@ -244,7 +244,7 @@ def _message(call):
         if first and not first.startswith("assert "):
             return first
         return "a check of this test failed"
-    return f"the test could not run ({type(exc).__name__})"
+    return f"the test itself failed to run: {type(exc).__name__}: {str(exc)[:300]}"
 
 
 @pytest.hookimpl(hookwrapper=True)

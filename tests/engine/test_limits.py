@@ -1,0 +1,82 @@
+"""Device selection, calibration cache and budget scaling, with injected device profiles (no GPU needed)."""
+
+import json
+
+import pytest
+
+from autograder import limits
+from autograder.limits import DeviceProfile
+
+
+def test_select_device():
+    assert limits.select_device("auto", cuda_available=False) == "cpu"
+    assert limits.select_device("auto", cuda_available=True) == "cuda"
+    assert limits.select_device("cpu", cuda_available=True) == "cpu"
+    with pytest.raises(limits.DeviceError, match="no NVIDIA GPU is visible"):
+        limits.select_device("cuda", cuda_available=False)
+    with pytest.raises(limits.DeviceError, match="unknown device"):
+        limits.select_device("tpu")
+
+
+def test_limit_uses_the_budget_of_the_device_kind():
+    budget = {"cpu": 60, "cuda": 8}
+    assert DeviceProfile("cpu", "ref", factor=1.0).limit(budget) == 61.0
+    assert DeviceProfile("cuda", "gpu", factor=1.0).limit(budget) == 9.0
+    assert DeviceProfile("cuda", "gpu", factor=1.0).limit({"cpu": 60}) == 61.0  # no cuda budget: the cpu one
+
+
+def test_speed_factor_is_clamped():
+    budget = {"cpu": 10}
+    assert DeviceProfile("cpu", "slow", factor=2.0).limit(budget) == 21.0
+    assert DeviceProfile("cpu", "glacial", factor=100.0).limit(budget) == 10 * limits.FACTOR_BOUNDS[1] + 1
+    assert DeviceProfile("cpu", "fast", factor=0.01).limit(budget) == 10 * limits.FACTOR_BOUNDS[0] + 1
+
+
+def test_factor_from_measurements():
+    ref = limits.REFERENCE_SECONDS["cpu"]
+    assert limits.factor_from({k: 2 * v for k, v in ref.items()}, "cpu") == pytest.approx(2.0)
+    assert limits.factor_from({"matmul": 1, "conv": 1}, "cuda") == 1.0  # no reference GPU measured yet
+
+
+def test_injected_profile_from_env(monkeypatch):
+    monkeypatch.setenv(limits.PROFILE_ENV, json.dumps({"kind": "cuda", "name": "fake H100", "factor": 0.5}))
+    profile = limits.resolve_profile("auto")
+    assert (profile.kind, profile.execute_on, profile.source, profile.factor) == ("cuda", "cpu", "injected", 0.5)
+
+
+def test_calibration_is_cached_per_fingerprint(monkeypatch, tmp_path):
+    monkeypatch.delenv(limits.PROFILE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls = []
+
+    def fake_measure(kind, threads):
+        calls.append((kind, threads))
+        return {"matmul": 2 * limits.REFERENCE_SECONDS["cpu"]["matmul"],
+                "conv": 2 * limits.REFERENCE_SECONDS["cpu"]["conv"], "info": {}}
+
+    monkeypatch.setattr(limits, "_measure", fake_measure)
+    monkeypatch.setattr(limits, "cuda_present", lambda: False)
+    first = limits.resolve_profile("auto", threads=1)
+    second = limits.resolve_profile("auto", threads=1)
+    other = limits.resolve_profile("auto", threads=2)
+    assert calls == [("cpu", 1), ("cpu", 2)]
+    assert (first.source, second.source, first.factor) == ("measured", "cache", pytest.approx(2.0))
+    assert first.fingerprint == second.fingerprint != other.fingerprint
+
+
+def test_real_calibration_runs_in_a_worker(monkeypatch, tmp_path):
+    monkeypatch.delenv(limits.PROFILE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(limits, "cuda_present", lambda: False)
+    profile = limits.resolve_profile("cpu")
+    assert profile.kind == "cpu" and 0.05 < profile.factor < 50
+    assert set(profile.measured) == {"matmul", "conv"}
+
+
+@pytest.mark.skipif(not limits.cuda_present(), reason="needs an NVIDIA GPU; the same logic is tested above "
+                                                      "with injected cuda profiles")
+def test_real_cuda_calibration(monkeypatch, tmp_path):
+    monkeypatch.delenv(limits.PROFILE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    profile = limits.resolve_profile("cuda")
+    assert profile.kind == "cuda" and profile.measured["matmul"] > 0

@@ -1,0 +1,65 @@
+"""Reading submissions: folders, zips, single files, and the problems found without running them."""
+
+import zipfile
+
+import pytest
+
+from autograder import assignments
+from autograder.submission import SubmissionError, check_file, materialize
+
+
+@pytest.fixture
+def toy(toy_course):
+    return assignments.find("t1")
+
+
+def zip_of(path, members):
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return path
+
+
+def test_zip_with_a_top_folder_is_found(toy, tmp_path):
+    sub = zip_of(tmp_path / "s.zip", {"alice-a1/lib/ops.py": "def add(a, b):\n    return a + b\n",
+                                      "alice-a1/notes.txt": "hi"})
+    out = materialize(sub, toy, tmp_path / "out")
+    assert out.problems == []
+    assert "return a + b" in (out.folder / "lib" / "ops.py").read_text()
+    assert (out.folder / "lib" / "__init__.py").exists()  # support file from the assignment
+
+
+def test_unsafe_zip_is_refused(toy, tmp_path):
+    sub = zip_of(tmp_path / "s.zip", {"../../evil.py": "x = 1\n"})
+    with pytest.raises(SubmissionError, match="unsafe path"):
+        materialize(sub, toy, tmp_path / "out")
+
+
+def test_single_file_and_wrong_single_file(toy, tmp_path):
+    (tmp_path / "ops.py").write_text("def add(a, b):\n    return 0\n")
+    assert materialize(tmp_path / "ops.py", toy, tmp_path / "out").problems == []
+    (tmp_path / "other.py").write_text("")
+    with pytest.raises(SubmissionError, match="other.py is not one of the files this assignment takes"):
+        materialize(tmp_path / "other.py", toy, tmp_path / "out")
+    (tmp_path / "notes.txt").write_text("")
+    with pytest.raises(SubmissionError, match="neither a folder, a zip nor a .py file"):
+        materialize(tmp_path / "notes.txt", toy, tmp_path / "out")
+
+
+def test_student_cannot_replace_support_files(toy, tmp_path):
+    sub = tmp_path / "sub"
+    (sub / "lib").mkdir(parents=True)
+    (sub / "lib" / "ops.py").write_text("def add(a, b):\n    return a + b\n")
+    (sub / "lib" / "__init__.py").write_text("raise SystemExit\n")
+    out = materialize(sub, toy, tmp_path / "out")
+    assert (out.folder / "lib" / "__init__.py").read_text() == '"""Toy package."""\n'
+
+
+def test_check_file_reports_signatures_and_syntax():
+    sigs = ["KNN.predict(self, X, k=1)", "loss(W, X, y, reg)"]
+    good = "class KNN:\n    def predict(self, X, k=1, num_loops=0):\n        pass\ndef loss(W, X, y, reg):\n    pass\n"
+    assert check_file("m.py", good, sigs) == []
+    missing = check_file("m.py", "def loss(W, X, y):\n    pass\n", sigs)
+    assert missing[0] == "m.py does not define `KNN.predict`; the tests that use it score 0."
+    assert "takes (W, X, y) but the assignment expects (W, X, y, reg)" in missing[1]
+    assert "syntax error at line 1" in check_file("m.py", "def (:\n", sigs)[0]
