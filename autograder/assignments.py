@@ -33,6 +33,7 @@ class Assignment:
     limits: Limits = field(default_factory=Limits)
     signatures: dict = field(default_factory=dict)
     forbidden: list = field(default_factory=list)
+    devices: list = field(default_factory=lambda: ["cpu", "cuda"])   # where grading may run
 
     @property
     def solution(self):
@@ -55,7 +56,8 @@ class Assignment:
             return cls(id=data["id"], name=folder.name, title=data["title"], version=str(data["version"]),
                        files=list(data["files"]), folder=folder, aliases=dict(data.get("aliases", {})),
                        limits=Limits(**data.get("limits", {})), signatures=dict(data.get("signatures", {})),
-                       forbidden=list(data.get("forbidden", [])))
+                       forbidden=list(data.get("forbidden", [])),
+                       devices=list(data.get("devices", ["cpu", "cuda"])))
         except FileNotFoundError:
             raise AssignmentError(f"{path} is missing") from None
         except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:

@@ -61,10 +61,12 @@ def cmd_grade(args):
 
 def cmd_stubs(args):
     from autograder import stubs  # nbformat takes seconds to import: only for this verb
-    chosen = [assignments.find(args.assignment)] if args.assignment else assignments.all_assignments()
-    if not chosen and not args.check:  # bootstrap: every solution folder that has an assignment.toml
-        chosen = [assignments.Assignment.load(d) for d in sorted((assignments.REPO / "solutions").iterdir())
-                  if (d / "assignment.toml").exists()]
+    # The solutions are the source of truth, so assignments are found there (assignments/ may not exist yet).
+    solutions = [assignments.Assignment.load(d) for d in sorted((assignments.course_root() / "solutions").iterdir())
+                 if (d / "assignment.toml").exists()]
+    chosen = [a for a in solutions if args.assignment in (None, a.id, a.name)]
+    if not chosen:
+        raise assignments.AssignmentError(f"no solution folder for assignment {args.assignment!r}")
     stale = []
     for a in chosen:
         target = assignments.assignments_root() / a.name

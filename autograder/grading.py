@@ -67,7 +67,7 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
                         output=r["output"], visibility=r["visibility"], limit_s=r["limit_s"],
                         probe_seconds=r["probe_seconds"], budget=r["budget"], student_output=r["student_output"])
              for r in collector.records.values()]
-    profile = session.profile(assignment.limits.threads).as_dict() if session else {}
+    profile = session.profile(assignment).as_dict() if session else {}
     problems = checked.problems
     import shutil
     shutil.rmtree(checked.folder, ignore_errors=True)

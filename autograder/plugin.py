@@ -69,9 +69,14 @@ class GradingSession:
         self.submissions = {}      # assignment name -> Materialized
         self.protections = {}
 
-    def profile(self, threads):
+    def profile(self, assignment):
         if self._profile is None:
-            self._profile = limits.resolve_profile(self.config.getoption("--device"), threads,
+            requested = self.config.getoption("--device")
+            if "cuda" not in assignment.devices:
+                if requested == "cuda":
+                    raise limits.DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
+                requested = "cpu"
+            self._profile = limits.resolve_profile(requested, assignment.limits.threads,
                                                    self.config.getoption("--device-profile"))
         return self._profile
 
@@ -96,7 +101,7 @@ class Submission:
     def __init__(self, session, assignment, test_path, record):
         self.session, self.assignment, self.record = session, assignment, record
         self.materialized = session.materialized(assignment)
-        self.profile = session.profile(assignment.limits.threads)
+        self.profile = session.profile(assignment)
         self.device = self.profile.execute_on
         self.probes_file = Path(test_path).parent / "probes.py"
         self.worker = None
@@ -202,7 +207,7 @@ def submission(request):
 @pytest.fixture
 def rng(request):
     """A numpy Generator seeded from the test's name: the same inputs on every run."""
-    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+    return np.random.default_rng(zlib.crc32(f"{request.node.path.name}::{request.node.name}".encode()))
 
 
 class Credit:

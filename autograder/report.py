@@ -7,9 +7,9 @@ STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "not attempte
 
 
 def print_results(results, console=None):
-    console = console or Console()
+    console = console or Console(width=None if Console().is_terminal else 120)
     table = Table(title=f"{results.assignment} (v{results.version}): {results.submission}", title_justify="left")
-    table.add_column("test")
+    table.add_column("test", overflow="fold")
     table.add_column("score", justify="right")
     table.add_column("status")
     table.add_column("limit", justify="right")

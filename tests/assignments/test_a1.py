@@ -1,0 +1,120 @@
+"""Assignment 1 graded end to end: full marks for the reference, zero for the stubs,
+lost points for plausible mistakes, and nothing unearned for hostile submissions."""
+
+import pytest
+
+from autograder import assignments
+from autograder.grading import grade
+from harness import by_name, grade_mutant, mutated_copy
+
+from a1_mutants import MUTANTS
+
+A1 = assignments.find("a1")
+
+
+def test_reference_scores_full_marks(reference_results):
+    results = reference_results("a1")
+    failed = {t.name: t.output for t in results.tests if t.score < t.max_score}
+    assert failed == {}
+    assert results.score == results.max_score > 0
+
+
+def test_stubs_score_zero():
+    results = grade(A1, A1.folder)
+    assert results.score == 0
+    assert {t.status for t in results.tests} <= {"not attempted", "failed"}
+    assert sum(t.status == "not attempted" for t in results.tests) > len(results.tests) // 2
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_plausible_mistake_loses_points(mutant, tmp_path):
+    results = grade_mutant(A1, mutant, tmp_path / "sub")
+    assert results, f"no test matched {mutant.must_fail}"
+    for name in mutant.must_fail:
+        matching = [t for n, t in results.items() if name in n]
+        assert matching, f"no hidden test named like {name}"
+        for t in matching:
+            assert t.score < t.max_score, f"{mutant.name}: {t.name} still scored {t.score}/{t.max_score}"
+
+
+HOSTILE = {
+    "classifiers/linear_svm.py": '''
+def svm_loss_naive(W, X, y, reg):
+    while True:  # an infinite loop
+        pass
+
+def svm_loss_vectorized(W, X, y, reg):
+    """Tries to run the reference solution instead, then to read the hidden tests."""
+    import glob, os
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for path in glob.glob("/**/solutions/a1_classification/classifiers/linear_svm.py", recursive=True):
+        namespace = {}
+        exec(open(path).read(), namespace)
+        return namespace["svm_loss_vectorized"](W, X, y, reg)
+    return 0.0, np.zeros_like(W)
+''',
+    "classifiers/softmax.py": '''
+def softmax_loss_naive(W, X, y, reg):
+    hoard = []
+    while True:  # a memory bomb
+        hoard.append(bytearray(512 * 2**20))
+
+def softmax_loss_vectorized(W, X, y, reg):
+    import ctypes
+    ctypes.string_at(0)  # a segfault
+''',
+    "classifiers/k_nearest_neighbor.py": '''
+def _sleep_forever(self, X):
+    import time
+    time.sleep(1000)
+
+def _flood_then_answer(self, X):
+    for i in range(100000):
+        print("debug output", i)
+    return self.compute_distances_no_loops(X)
+
+def _exit_quietly(self, dists, k=1):
+    import os
+    os._exit(0)
+
+KNearestNeighbor.compute_distances_two_loops = _sleep_forever
+KNearestNeighbor.compute_distances_one_loop = _flood_then_answer
+KNearestNeighbor.predict_labels = _exit_quietly
+''',
+    "classifiers/linear_classifier.py": '''
+import numpy.testing
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, dtype=bool)
+numpy.testing.assert_allclose = lambda *args, **kwargs: None
+
+class _Payload:
+    def __reduce__(self):
+        import os
+        return (os.system, ("touch /tmp/autograder-pwned",))
+
+def _pickle_payload(self, X):
+    return _Payload()
+
+LinearClassifier.predict = _pickle_payload
+''',
+}
+
+
+def test_hostile_submission_earns_nothing_and_breaks_nothing(tmp_path):
+    edits = {rel: (lambda text, code=code: text + "\n" + code) for rel, code in HOSTILE.items()}
+    edits["classifiers/neural_net.py"] = lambda text: "import sys\nsys.exit(0)\n" + text
+    results = by_name(grade(A1, mutated_copy(A1, edits, tmp_path / "hostile")))
+    hostile_tests = ["svm_loss_naive", "svm_loss_vectorized", "softmax_loss", "two_loops", "predict_labels",
+                     "linear_classifier_predict", "two_layer_net", "train_accuracy"]
+    for name, t in results.items():
+        if any(h in name for h in hostile_tests):
+            assert t.score == 0, f"{name} scored {t.score} for hostile code: {t.output}"
+    for name in ["test_compute_distances_no_loops_values", "test_compute_distances_no_loops_fast",
+                 "test_compute_distances_one_loop_values"]:
+        assert results[name].score == results[name].max_score, results[name].output
+    messages = " | ".join(t.output for t in results.values())
+    for words in ["time limit of", "segmentation fault", "exited with status 0", "sys.exit(0)",
+                  "only numbers, strings", "memory"]:
+        assert words in messages, f"no test reported '{words}'"
+    import os
+    assert not os.path.exists("/tmp/autograder-pwned")

@@ -1,0 +1,169 @@
+"""Probes for assignment 1's hidden tests: run the submission inside the worker and report what came back.
+
+No expected values and no held-out labels live here. Submission modules are imported inside
+each probe, sometimes as `classifiers.x` and sometimes through the `cs231n.classifiers` alias.
+"""
+import numpy as np
+
+DISTANCE_METHODS = ("two_loops", "one_loop", "no_loops")
+
+
+def _plain(value):
+    """A numpy scalar as a Python number (it crosses the channel as one); anything else as it came."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _knn(X_train, y_train):
+    from classifiers.k_nearest_neighbor import KNearestNeighbor
+    knn = KNearestNeighbor()
+    knn.train(X_train, y_train)
+    return knn
+
+
+def _distances(knn, X_test, impl):
+    methods = {"two_loops": knn.compute_distances_two_loops, "one_loop": knn.compute_distances_one_loop,
+               "no_loops": knn.compute_distances_no_loops}
+    return methods[impl](X_test)
+
+
+def large_knn_inputs(seed, num_train, num_test, dim):
+    """Inputs too large to send: both sides build them from the seed (the judge has its own copy of this)."""
+    gen = np.random.default_rng(seed)
+    X_train = gen.random((num_train, dim))  # (num_train, dim)
+    X_test = gen.random((num_test, dim))  # (num_test, dim)
+    return X_train, X_test
+
+
+def large_loss_inputs(seed, N, D, C):
+    """Inputs too large to send for the vectorised losses (the judge has its own copy of this)."""
+    gen = np.random.default_rng(seed)
+    X = gen.random((N, D)) - 0.5  # (N, D)
+    W = 1e-2 * gen.standard_normal((D, C))  # (D, C)
+    y = gen.integers(0, C, N)  # (N,)
+    return W, X, y
+
+
+def knn_distances(X_train, X_test, impl):
+    """One of the student's distance routines; also the inputs after the call, to see whether they changed."""
+    knn = _knn(X_train, np.zeros(X_train.shape[0], dtype=np.int64))
+    dists = _distances(knn, X_test, impl)
+    return {"dists": _plain(dists), "X_train_after": X_train, "X_test_after": X_test}
+
+
+def knn_distances_large(seed, num_train, num_test, dim, impl, step):
+    """The distance routine on inputs made here from `seed`; returns every `step`-th row and column only."""
+    X_train, X_test = large_knn_inputs(seed, num_train, num_test, dim)
+    knn = _knn(X_train, np.zeros(num_train, dtype=np.int64))
+    dists = _distances(knn, X_test, impl)
+    shape = list(np.shape(dists))
+    sample = np.asarray(dists)[::step, ::step] if np.ndim(dists) == 2 else None
+    return {"shape": shape, "sample": sample}
+
+
+def knn_predict_labels(dists, y_train, k):
+    """The student's predict_labels on given distances (the training inputs themselves are never looked at)."""
+    knn = _knn(np.zeros((y_train.shape[0], 1)), y_train)
+    return {"y_pred": _plain(knn.predict_labels(dists, k=k))}
+
+
+def knn_predict(X_train, y_train, X_test, k, num_loops):
+    """The student's predict; reports whether it raised ValueError (for a num_loops it must refuse)."""
+    knn = _knn(X_train, y_train)
+    try:
+        y_pred = knn.predict(X_test, k=k, num_loops=num_loops)
+    except ValueError as exc:
+        return {"raised": "ValueError", "message": str(exc)[:200]}
+    return {"raised": None, "y_pred": _plain(y_pred)}
+
+
+def svm_loss(W, X, y, reg, impl):
+    """svm_loss_naive or svm_loss_vectorized, imported through the cs231n.classifiers alias."""
+    from cs231n.classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
+    fn = {"naive": svm_loss_naive, "vectorized": svm_loss_vectorized}[impl]
+    loss, dW = fn(W, X, y, reg)
+    return {"loss": _plain(loss), "dW": _plain(dW), "W_after": W, "X_after": X, "y_after": y}
+
+
+def softmax_loss(W, X, y, reg, impl):
+    """softmax_loss_naive or softmax_loss_vectorized, imported by the package's own name."""
+    from classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
+    fn = {"naive": softmax_loss_naive, "vectorized": softmax_loss_vectorized}[impl]
+    loss, dW = fn(W, X, y, reg)
+    return {"loss": _plain(loss), "dW": _plain(dW), "W_after": W, "X_after": X, "y_after": y}
+
+
+def loss_large(kind, seed, N, D, C, reg):
+    """A vectorised loss on inputs made here from `seed`: kind is 'svm' or 'softmax'."""
+    if kind == "svm":
+        from classifiers.linear_svm import svm_loss_vectorized as fn
+    else:
+        from cs231n.classifiers.softmax import softmax_loss_vectorized as fn
+    W, X, y = large_loss_inputs(seed, N, D, C)
+    loss, dW = fn(W, X, y, reg)
+    return {"loss": _plain(loss), "dW": _plain(dW)}
+
+
+def _linear(kind):
+    from cs231n.classifiers.linear_classifier import LinearSVM, Softmax
+    return {"svm": LinearSVM, "softmax": Softmax}[kind]()
+
+
+def linear_predict(kind, W, X):
+    """predict of a LinearSVM or Softmax whose weights are set to W."""
+    clf = _linear(kind)
+    clf.W = W
+    return {"y_pred": _plain(clf.predict(X))}
+
+
+def linear_train(kind, X, y, X_test, learning_rate, reg, num_iters, batch_size, seed):
+    """Train a LinearSVM or Softmax from a fixed seed; report the loss history, W's shape and predictions on X_test."""
+    from autograder.probe import seed_all
+    seed_all(seed)
+    clf = _linear(kind)
+    history = clf.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters,
+                        batch_size=batch_size, verbose=False)
+    history = [_plain(v) for v in history] if isinstance(history, (list, tuple)) else _plain(history)
+    return {"loss_history": history, "W_shape": list(np.shape(clf.W)), "y_pred": _plain(clf.predict(X_test))}
+
+
+def _net(params):
+    from classifiers.neural_net import TwoLayerNet
+    D, H = params["W1"].shape
+    C = params["W2"].shape[1]
+    net = TwoLayerNet(D, H, C)
+    for name, value in params.items():
+        net.params[name] = value
+    return net
+
+
+def net_loss(params, X, y=None, reg=0.0):
+    """TwoLayerNet.loss with the given parameters: scores when y is None, else loss and gradients."""
+    net = _net(params)
+    if y is None:
+        return {"scores": _plain(net.loss(X)), "X_after": X}
+    loss, grads = net.loss(X, y=y, reg=reg)
+    grads = {name: _plain(value) for name, value in grads.items()} if isinstance(grads, dict) else None
+    params_after = {name: _plain(value) for name, value in net.params.items()}
+    return {"loss": _plain(loss), "grads": grads, "X_after": X, "y_after": y, "params_after": params_after}
+
+
+def net_predict(params, X):
+    """TwoLayerNet.predict with the given parameters."""
+    return {"y_pred": _plain(_net(params).predict(X))}
+
+
+def net_train(X, y, X_val, y_val, X_test, hidden_size, std, learning_rate, learning_rate_decay, reg,
+              num_iters, batch_size, seed):
+    """Build and train a TwoLayerNet from a fixed seed; report its histories and predictions on X_test."""
+    from autograder.probe import seed_all
+    from classifiers.neural_net import TwoLayerNet
+    seed_all(seed)
+    net = TwoLayerNet(X.shape[1], hidden_size, int(np.max(y)) + 1, std=std)
+    stats = net.train(X, y, X_val, y_val, learning_rate=learning_rate, learning_rate_decay=learning_rate_decay,
+                      reg=reg, num_iters=num_iters, batch_size=batch_size, verbose=False)
+    if isinstance(stats, dict):
+        stats = {key: [_plain(v) for v in value] if isinstance(value, (list, tuple)) else _plain(value)
+                 for key, value in stats.items() if isinstance(key, str)}
+    else:
+        stats = None
+    return {"stats": stats, "y_pred": _plain(net.predict(X_test))}
