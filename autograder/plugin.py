@@ -6,6 +6,7 @@ The judge process never imports the submission; `submission.probe(...)` runs a
 probe in a fresh sandboxed worker, one worker per test.
 """
 
+import importlib.util
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -89,10 +90,12 @@ class GradingSession:
 def _secrets(assignment, test_dir):
     """Folders no worker may see: hidden tests, solutions, datasets with held-out labels."""
     from autograder.data import datasets_dir
-    import sklearn
     root = assignments.course_root()
-    return [root / "tests" / "hidden", root / "solutions", test_dir, datasets_dir(),
-            Path(sklearn.__file__).parent / "datasets" / "data"]
+    secrets = [root / "tests" / "hidden", root / "solutions", test_dir, datasets_dir()]
+    sklearn = importlib.util.find_spec("sklearn")  # its bundled digits would hand out A1's held-out labels
+    if sklearn and sklearn.submodule_search_locations:
+        secrets.append(Path(sklearn.submodule_search_locations[0]) / "datasets" / "data")
+    return secrets
 
 
 class Submission:

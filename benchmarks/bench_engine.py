@@ -54,12 +54,14 @@ def main():
     assignment = assignments.find(args.assignment)
     select = "distances or svm_loss" if args.smoke else None
     forkserver()  # started once per judge process; not part of either timing
+    grade(assignment, assignment.solution, select="shape")  # warm-up: imports, data, calibration cache
     started = time.monotonic()
     engine = grade(assignment, assignment.solution, select=select)
     engine_s = time.monotonic() - started
     original = plugin.Submission.probe
     plugin.Submission.probe = in_process_probe
     try:
+        grade(assignment, assignment.solution, select="shape")
         started = time.monotonic()
         plain = grade(assignment, assignment.solution, select=select)
         plain_s = time.monotonic() - started
