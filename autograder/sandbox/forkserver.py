@@ -14,6 +14,12 @@ import sys
 
 from autograder.sandbox import worker  # preloads torch and numpy; runs no torch op
 
+try:  # classic assignment code imports pyplot; a fresh worker would rebuild its font cache each time
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib.pyplot  # noqa: F401
+except ImportError:
+    pass
+
 MAX_REQUEST = 1 << 20
 
 

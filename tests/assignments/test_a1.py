@@ -118,3 +118,36 @@ def test_hostile_submission_earns_nothing_and_breaks_nothing(tmp_path):
         assert words in messages, f"no test reported '{words}'"
     import os
     assert not os.path.exists("/tmp/autograder-pwned")
+
+
+def test_classic_cs231n_imports_work_in_the_worker(tmp_path):
+    imports = ("from builtins import range\nfrom past.builtins import xrange\nimport matplotlib.pyplot as plt\n"
+               "from cs231n.classifiers.softmax import *\n")
+    sub = mutated_copy(A1, {"classifiers/linear_svm.py": lambda text: imports + text}, tmp_path / "classic")
+    results = grade(A1, sub, select="svm_loss_vectorized")
+    assert results.score == results.max_score > 0, [t.output for t in results.tests]
+
+
+def test_zip_missing_a_file_fails_only_what_needs_it(tmp_path):
+    import zipfile
+    archive = tmp_path / "student.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in A1.solution.rglob("*.py"):
+            rel = path.relative_to(A1.solution).as_posix()
+            if rel != "classifiers/softmax.py":
+                z.writestr(f"student-a1/{rel}", path.read_text())
+    results = grade(A1, archive, select="softmax_loss_vectorized or svm_loss_vectorized")
+    assert results.problems == ["classifiers/softmax.py is missing from the submission; "
+                                "the tests that use it score 0."]
+    for t in results.tests:
+        if "softmax" in t.name:
+            assert t.score == 0 and "classifiers/softmax.py is missing" in t.output
+        else:
+            assert t.score == t.max_score
+
+
+def test_public_tests_pass_on_the_reference_and_not_on_the_stubs():
+    reference = grade(A1, A1.solution, public=True)
+    stubs = grade(A1, A1.folder, public=True)
+    assert reference.score == reference.max_score > 0
+    assert stubs.score == 0
