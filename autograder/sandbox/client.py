@@ -107,7 +107,8 @@ class Worker:
         spec = self.spec
         self.scratch = engine_tmp() / f"worker-{uuid.uuid4().hex[:12]}"
         self.scratch.mkdir()
-        wire = {"sandbox": spec.sandbox, "device": spec.device, "threads": spec.threads,
+        wire = {"sandbox": spec.sandbox, "isolation": os.environ.get("AUTOGRADER_ISOLATION", "auto"),
+                "device": spec.device, "threads": spec.threads,
                 "memory_mb": spec.memory_mb, "file_mb": spec.file_mb, "open_files": spec.open_files,
                 "cpu_seconds": self.cpu_seconds, "aliases": dict(spec.aliases),
                 "secrets": [str(s) for s in spec.secrets] + [str(engine_tmp())],

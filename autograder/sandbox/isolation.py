@@ -45,14 +45,17 @@ def prctl(option, arg=0):
     _check(_libc.prctl(option, arg, 0, 0, 0), f"prctl {option}")
 
 
-def unshare_namespaces():
-    """Enter new mount, network and PID namespaces; returns a description of what worked.
+def unshare_namespaces(mode="auto"):
+    """Enter new mount, network and PID namespaces; returns how ("root", "user-namespace") or None.
 
-    As root this needs nothing else; otherwise a user namespace is tried first.
+    mode "auto" uses root's privileges where it has them, else a user namespace;
+    "userns" always takes the user-namespace path (what a TA's laptop gets); "none" skips namespaces.
     The PID namespace applies to the children of the caller: fork after this.
     """
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID
-    if os.geteuid() == 0 and _libc.unshare(flags) == 0:
+    if mode == "none":
+        return None
+    if mode == "auto" and os.geteuid() == 0 and _libc.unshare(flags) == 0:
         return "root"
     uid, gid = os.geteuid(), os.getegid()
     if _libc.unshare(flags | CLONE_NEWUSER) != 0:
