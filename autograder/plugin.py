@@ -7,6 +7,7 @@ probe in a fresh sandboxed worker, one worker per test.
 """
 
 import importlib.util
+import os
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ def _secrets(assignment, test_dir):
     sklearn = importlib.util.find_spec("sklearn")  # its bundled digits would hand out A1's held-out labels
     if sklearn and sklearn.submodule_search_locations:
         secrets.append(Path(sklearn.submodule_search_locations[0]) / "datasets" / "data")
+    # Folders a caller adds (a batch: the other students' submissions and the results), os.pathsep-separated.
+    secrets += [Path(p) for p in os.environ.get("AUTOGRADER_SECRETS", "").split(os.pathsep) if p]
     return secrets
 
 
@@ -288,9 +291,13 @@ def pytest_terminal_summary(terminalreporter, config):
     """A score line for plain `pytest --submission ...` runs."""
     if session_key not in config.stash:
         return
-    records = [dict(p)["autograder"] for reps in terminalreporter.stats.values() for r in reps
-               for p in [getattr(r, "user_properties", [])] if p and any(k == "autograder" for k, _ in p)]
+    records = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", []):
+                if key == "autograder":
+                    records[value["nodeid"]] = value
     if records:
-        total = sum(r["max_score"] for r in records if r["status"] != "skipped")
-        got = sum(r["score"] for r in records)
+        total = sum(r["max_score"] for r in records.values() if r["status"] != "skipped")
+        got = sum(r["score"] for r in records.values())
         terminalreporter.write_line(f"autograder score: {got:g} / {total:g}")
