@@ -6,8 +6,8 @@ import aliases (`import torch.nn.functional as F; F.conv2d`), from-imports
 (`from torch.nn import GRUCell`), star imports, simple assignments (`fn = F`,
 `self.F = F`), `getattr(obj, "name")` / `obj.__dict__["name"]` / `vars(obj)["name"]`
 with a constant (or constant-concatenated) name, and `importlib.import_module("...")`.
-Names computed at run time, and getattr on objects it cannot follow, escape it; `autograder.optrace` records what actually
-runs and reuses the same rules (`match`).
+Names computed at run time, and getattr on objects it cannot follow, escape it:
+`autograder.optrace` records what actually runs, and applies the same rules (`match`).
 
 A rule is a dotted name or an fnmatch pattern over dotted names (`*` also crosses
 dots, case matters). A name is forbidden when it, or one of its dotted prefixes,
@@ -86,17 +86,17 @@ def as_rules(forbidden):
 
 
 def match(name, rules):
-    """The rule that forbids `name` (a dotted name): matched by it or by its shortest matching prefix; else None."""
+    """The first rule, in the order given, that `name` (dotted) or one of its dotted prefixes matches; else None."""
     hit = _first_match(name, rules)
     return hit[0] if hit else None
 
 
 def _first_match(name, rules):
-    """(rule, prefix) for the shortest prefix of `name` that a rule matches (the first such rule), else None."""
+    """(rule, the shortest prefix of `name` it matches) for the first rule that matches, else None."""
     parts = name.split(".")
-    for i in range(1, len(parts) + 1):
-        prefix = ".".join(parts[:i])
-        for rule in rules:
+    prefixes = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    for rule in rules:
+        for prefix in prefixes:
             if fnmatch.fnmatchcase(prefix, rule.pattern):
                 return rule, prefix
     return None
@@ -112,7 +112,8 @@ def scan(source, filename, forbidden):
     - forbidden: rules, in any form `as_rules` takes.
 
     Returns:
-    - findings: list of Finding, by line; one per line and forbidden name.
+    - findings: list of Finding, by line; one per expression (the whole chain `torch._VF.gru_cell`, not also
+      its part `torch._VF`), and one per line and forbidden name.
 
     Raises SyntaxError when the source does not parse.
     """
@@ -127,7 +128,7 @@ def scan(source, filename, forbidden):
             if hit is None and name != written:
                 name, hit = written, _first_match(written, rules)
             if hit and (node.lineno, hit[1]) not in found:
-                text = text or _segment(source, node) or name
+                text = _segment(source, text) if isinstance(text, ast.AST) else text
                 found[node.lineno, hit[1]] = Finding(filename, node.lineno, text, name, hit[0])
     return sorted(found.values(), key=lambda f: (f.line, f.text))
 
@@ -174,6 +175,7 @@ class _Resolver:
         self.bindings = {}  # local name or chain ('F', 'self.F') -> dotted name ('torch.nn.functional')
         self.star_modules = []
         self.local_names = set()
+        self.inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, (ast.Attribute, ast.Subscript))}
         assignments = []
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -252,7 +254,7 @@ class _Resolver:
         return None
 
     def names_used(self, node):
-        """(dotted name, text to show or None for the node's own source) for each name this node refers to.
+        """(dotted name, the text or node to show) for each name this node refers to.
 
         Assignment targets are skipped: the assigned value is reported where it is written, and each later
         use of the target is reported where it is used.
@@ -269,8 +271,13 @@ class _Resolver:
         if isinstance(node, ast.Name) and node.id not in self.bindings:
             if node.id in self.local_names:
                 return []
-            return [(f"{module}.{node.id}", None) for module in self.star_modules]
-        if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            return [(f"{module}.{node.id}", node) for module in self.star_modules]
+        if not isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)) or id(node) in self.inner:
+            return []
+        while True:  # the whole chain, else its longest part that resolves (torch._VF.__dict__[k] -> torch._VF)
             resolved = self.resolve(node)
-            return [(resolved, None)] if resolved is not None else []
-        return []
+            if resolved is not None:
+                return [(resolved, node)]
+            if not isinstance(node, (ast.Attribute, ast.Subscript)):
+                return []
+            node = node.value

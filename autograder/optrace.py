@@ -45,6 +45,12 @@ class _FunctionRecorder(TorchFunctionMode):
 
 
 class _OperatorRecorder(TorchDispatchMode):
+    @classmethod
+    def _should_skip_dynamo(cls):
+        # False: torch would otherwise wrap __torch_dispatch__ with torch._disable_dynamo, whose first call
+        # imports torch._dynamo (about 2 s in every fresh worker); nothing is compiled inside this mode.
+        return False
+
     def __init__(self, names):
         super().__init__()
         self.names = names

@@ -60,11 +60,12 @@ def assert_close(actual, expected, rtol=1e-7, atol=0.0, what="value"):
     if close.all():
         return
     diff = np.abs(arr - expected)
-    rel = diff / np.maximum(np.abs(expected), 1e-300)
+    nonzero = expected != 0
+    rel = f"{(diff[nonzero] / np.abs(expected[nonzero])).max():.3g}" if nonzero.any() else "n/a"
     first = tuple(int(i) for i in np.argwhere(~close)[0]) if arr.ndim else ()
     where = f"; first at index {first}" if arr.ndim else ""
     _fail(f"{what} does not match the reference: mismatched elements {int((~close).sum())} / {arr.size}, "
-          f"max absolute difference {diff.max():.3g}, max relative difference {rel.max():.3g} "
+          f"max absolute difference {diff.max():.3g}, max relative difference {rel} "
           f"(allowed: rtol {rtol:g}, atol {atol:g}){where}")
 
 

@@ -39,7 +39,8 @@ def test_as_rules_reads_groups_names_and_rules():
 
 def test_match_covers_prefixes_and_patterns():
     rules = as_rules(RULES)
-    assert match("torch._VF.gru_cell", rules).pattern == "torch._VF"  # the shortest matching prefix decides
+    assert match("torch._VF.gru_cell", rules).topic == "recurrent"  # the first rule in the given order decides
+    assert match("torch._VF", rules).topic == "internals"
     assert match("torch.nn.functional.conv2d", rules).topic == "convolution"
     assert match("aten.convolution_backward.default", rules).topic == "convolution"
     assert match("torch.nn.functional.max_pool2d", rules).topic == "pooling"
@@ -118,6 +119,16 @@ def test_alias_of_a_forbidden_function_is_reported_where_assigned_and_used():
         y = conv(x, w)
         """)
     assert [(f.line, f.text) for f in found] == [(6, "F.conv2d"), (7, "conv")]
+
+
+def test_a_chain_is_one_finding_with_its_first_rule():
+    (finding,) = findings("h = torch._VF.gru_cell(x, h, a, b, c, d)")
+    assert (finding.text, finding.rule.topic) == ("torch._VF.gru_cell", "recurrent")
+
+
+def test_an_unreadable_chain_is_reported_by_its_longest_readable_part():
+    (finding,) = findings("fn = torch._VF.__dict__[name]")
+    assert (finding.text, finding.name) == ("torch._VF.__dict__", "torch._VF")
 
 
 def test_one_finding_per_line_and_name():

@@ -159,3 +159,13 @@ def test_recording_survives_an_exception():
 def test_function_name_falls_back_to_module_and_qualname():
     assert function_name(F.conv2d) == "torch.nn.functional.conv2d"
     assert function_name(torch._C._set_grad_enabled) == "torch._C._set_grad_enabled"
+
+
+def test_recording_keeps_torch_dynamo_unimported():
+    """A fresh worker pays nothing for the recorder: importing torch._dynamo would cost it about 2 s."""
+    import subprocess
+    import sys
+    code = ("import sys, torch\nfrom autograder.optrace import record_ops\n"
+            "with record_ops():\n    torch.ones(2).add(1)\nprint('torch._dynamo' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == "False", run.stderr[-2000:]

@@ -1,0 +1,217 @@
+"""Probes for assignment 2's hidden tests: build the student's layers and models inside the worker, run them, report.
+
+No expected values and no held-out labels live here. Submission modules are imported inside each
+probe. Component probes run on the CPU in float64, with given parameters set on the student's module,
+forward and backward inside `record_ops()`, and return the names recorded ("ops") so that the judge
+can tell hand-built code from library calls. Training probes run on the grading device.
+"""
+import numpy as np
+
+
+def _param(value):
+    import torch
+    return torch.nn.Parameter(torch.from_numpy(np.array(value, dtype=np.float64)))
+
+
+def _set_params(module, owner, params):
+    """Replace the student's parameters by the given float64 values, after checking that they exist with that shape."""
+    import torch
+    for name, value in params.items():
+        current = getattr(module, name, None)
+        if not isinstance(current, torch.Tensor):
+            raise AttributeError(f"{owner}.{name} should be a tensor (an nn.Parameter) but is {type(current).__name__}")
+        if tuple(current.shape) != tuple(np.shape(value)):
+            raise ValueError(f"{owner}.{name} has shape {tuple(current.shape)}; expected {tuple(np.shape(value))}")
+        setattr(module, name, _param(value))
+
+
+def _leaf(array):
+    import torch
+    return torch.from_numpy(np.array(array, dtype=np.float64)).requires_grad_()
+
+
+def _grad(tensor):
+    return None if tensor.grad is None else tensor.grad.detach().cpu().numpy()
+
+
+def _array(tensor):
+    import torch
+    return tensor.detach().cpu().numpy() if isinstance(tensor, torch.Tensor) else tensor
+
+
+def _backward(outputs_and_upstream):
+    """Sum of <output, upstream gradient> over the pairs, differentiated (outputs that are not tensors are skipped)."""
+    import torch
+    total = sum((out * torch.from_numpy(np.asarray(up, dtype=np.float64)).to(out)).sum()
+                for out, up in outputs_and_upstream if isinstance(out, torch.Tensor) and out.requires_grad)
+    if isinstance(total, torch.Tensor):
+        total.backward()
+
+
+def conv2d_init(in_channels, out_channels, kernel_size, seed):
+    """A freshly made Conv2d's parameters (as the student initialises them)."""
+    from autograder.probe import seed_all
+    seed_all(seed)
+    import layers
+    conv = layers.Conv2d(in_channels, out_channels, kernel_size)
+    return {"weight": _array(conv.weight), "bias": _array(conv.bias)}
+
+
+def conv2d(x, weight, bias, dout, stride, padding):
+    """Conv2d with the given parameters: output, and gradients for the upstream gradient dout."""
+    from autograder.optrace import record_ops
+    import layers
+    C_out, C_in, K, _ = np.shape(weight)
+    with record_ops() as ops:
+        conv = layers.Conv2d(C_in, C_out, K, stride=stride, padding=padding)
+        _set_params(conv, "Conv2d", {"weight": weight, "bias": bias})
+        xt = _leaf(x)
+        out = conv(xt)
+        if dout is not None:
+            _backward([(out, dout)])
+    return {"out": _array(out), "dx": _grad(xt), "dw": _grad(conv.weight), "db": _grad(conv.bias), "ops": sorted(ops)}
+
+
+def pool2d(kind, x, dout, kernel_size, stride):
+    """MaxPool2d or AvgPool2d (kind "max" / "avg"): output, and the input gradient for dout."""
+    from autograder.optrace import record_ops
+    import layers
+    with record_ops() as ops:
+        pool = (layers.MaxPool2d if kind == "max" else layers.AvgPool2d)(kernel_size, stride=stride)
+        xt = _leaf(x)
+        out = pool(xt)
+        if dout is not None:
+            _backward([(out, dout)])
+    return {"out": _array(out), "dx": _grad(xt), "ops": sorted(ops)}
+
+
+def linear(x, weight, bias, dout):
+    """Linear with the given parameters: output and gradients."""
+    from autograder.optrace import record_ops
+    import layers
+    D_out, D_in = np.shape(weight)
+    with record_ops() as ops:
+        fc = layers.Linear(D_in, D_out)
+        _set_params(fc, "Linear", {"weight": weight, "bias": bias})
+        xt = _leaf(x)
+        out = fc(xt)
+        _backward([(out, dout)])
+    return {"out": _array(out), "dx": _grad(xt), "dw": _grad(fc.weight), "db": _grad(fc.bias), "ops": sorted(ops)}
+
+
+def linear_init(in_features, out_features, seed):
+    """A freshly made Linear's parameters."""
+    from autograder.probe import seed_all
+    seed_all(seed)
+    import layers
+    fc = layers.Linear(in_features, out_features)
+    return {"weight": _array(fc.weight), "bias": _array(fc.bias)}
+
+
+def relu_flatten(x, dout):
+    """ReLU then Flatten on x: both outputs, and the input gradient for dout (given for the flattened output)."""
+    from autograder.optrace import record_ops
+    import layers
+    with record_ops() as ops:
+        xt = _leaf(x)
+        relu = layers.ReLU()(xt)
+        flat = layers.Flatten()(relu)
+        _backward([(flat, dout)])
+    return {"relu": _array(relu), "flat": _array(flat), "dx": _grad(xt), "ops": sorted(ops)}
+
+
+def lenet(x, seed):
+    """A fresh LeNet5: scores for x, parameter count, and the operators of one forward and backward pass."""
+    import torch
+    from autograder.optrace import record_ops
+    from autograder.probe import seed_all
+    seed_all(seed)
+    import lenet as lenet_module
+    with record_ops() as ops:
+        model = lenet_module.LeNet5()
+        scores = model(torch.from_numpy(np.array(x, dtype=np.float32)))
+        if isinstance(scores, torch.Tensor) and scores.requires_grad:
+            scores.sum().backward()
+    num_params = sum(p.numel() for p in model.parameters())
+    return {"scores": _array(scores), "num_params": int(num_params), "ops": sorted(ops)}
+
+
+GRU_PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def grucell_init(input_size, hidden_size, seed):
+    """A freshly made GRUCell's parameters."""
+    from autograder.probe import seed_all
+    seed_all(seed)
+    import gru
+    cell = gru.GRUCell(input_size, hidden_size)
+    return {name: _array(getattr(cell, name, None)) for name in GRU_PARAMS}
+
+
+def grucell(x, h, params, dout):
+    """GRUCell with the given parameters: the next hidden state, and gradients for dout."""
+    from autograder.optrace import record_ops
+    import gru
+    H, I = np.shape(params["weight_ih"])[0] // 3, np.shape(params["weight_ih"])[1]
+    with record_ops() as ops:
+        cell = gru.GRUCell(I, H)
+        _set_params(cell, "GRUCell", params)
+        xt, ht = _leaf(x), _leaf(h)
+        h_next = cell(xt, ht)
+        _backward([(h_next, dout)])
+    grads = {"d" + name: _grad(getattr(cell, name)) for name in GRU_PARAMS}
+    return {"h_next": _array(h_next), "dx": _grad(xt), "dh": _grad(ht), **grads, "ops": sorted(ops)}
+
+
+def gru(x, h0, params, doutputs, dh_T):
+    """GRU over x (B, T, I) from h0 (None: zeros) with the given cell parameters: outputs, h_T and gradients."""
+    from autograder.optrace import record_ops
+    import gru as gru_module
+    H, I = np.shape(params["weight_ih"])[0] // 3, np.shape(params["weight_ih"])[1]
+    with record_ops() as ops:
+        model = gru_module.GRU(I, H)
+        _set_params(model.cell, "GRU.cell", params)
+        xt = _leaf(x)
+        h0t = None if h0 is None else _leaf(h0)
+        result = model(xt) if h0t is None else model(xt, h0t)
+        outputs, h_T = result if isinstance(result, (tuple, list)) and len(result) == 2 else (result, None)
+        if doutputs is not None:
+            _backward([(outputs, doutputs), (h_T, dh_T)])
+    grads = {"d" + name: _grad(getattr(model.cell, name)) for name in GRU_PARAMS}
+    return {"outputs": _array(outputs), "h_T": _array(h_T), "dx": _grad(xt),
+            "dh0": None if h0t is None else _grad(h0t), **grads, "ops": sorted(ops)}
+
+
+def ionosphere_gru(x, hidden_size, seed):
+    """A fresh IonosphereGRU's scores for x (B, 34), and its operators."""
+    import torch
+    from autograder.optrace import record_ops
+    from autograder.probe import seed_all
+    seed_all(seed)
+    import gru
+    with record_ops() as ops:
+        model = gru.IonosphereGRU(hidden_size=hidden_size)
+        scores = model(torch.from_numpy(np.array(x, dtype=np.float32)))
+    return {"scores": _array(scores), "ops": sorted(ops)}
+
+
+def _trained_predictions(train_name, predict_name, X_train, y_train, X_test, seed):
+    import time
+    from autograder.probe import device, seed_all
+    seed_all(seed)
+    import train
+    start = time.perf_counter()
+    model = getattr(train, train_name)(X_train, y_train, seed=seed, device=device())
+    seconds = time.perf_counter() - start
+    y_pred = getattr(train, predict_name)(model, X_test, device=device())
+    return {"y_pred": np.asarray(_array(y_pred)), "model": type(model).__name__, "train_seconds": seconds}
+
+
+def train_lenet(X_train, y_train, X_test, seed):
+    """train.train_lenet with its default settings on the grading device; predicted digits for X_test."""
+    return _trained_predictions("train_lenet", "predict_lenet", X_train, y_train, X_test, seed)
+
+
+def train_gru(X_train, y_train, X_test, seed):
+    """train.train_gru with its default settings on the grading device; predicted classes for X_test."""
+    return _trained_predictions("train_gru", "predict_gru", X_train, y_train, X_test, seed)
