@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import shutil
 import time
 from pathlib import Path
 
@@ -47,33 +48,34 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
     if not tests_dir.is_dir():
         raise assignments.AssignmentError(f"{tests_dir} does not exist: no tests to run for {assignment.name}")
     args = [str(tests_dir), "--submission", str(checked.folder), "--device", device, "-q", "--tb=short",
-            "-p", "no:cacheprovider", "--import-mode=importlib", "--rootdir", str(tests_dir), "-o", "addopts=", "--strict-markers",
-            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+            "-p", "no:cacheprovider", "--import-mode=importlib", "--rootdir", str(tests_dir), "-o", "addopts=",
+            "--strict-markers", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if device_profile:
         args += ["--device-profile", device_profile]
     if select:
         args += ["-k", select]
     collector = _Collector()
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        code = pytest.main(args, plugins=[collector])
+    try:
+        with contextlib.redirect_stdout(buffer):
+            code = pytest.main(args, plugins=[collector])
+    finally:
+        session = collector.session
+        for m in [checked, *(session.submissions.values() if session else [])]:
+            shutil.rmtree(m.folder, ignore_errors=True)
     if log is not None:
         log.write(buffer.getvalue())
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        raise assignments.AssignmentError(f"no test of {assignment.name} matches -k {select!r}" if select
+                                          else f"{tests_dir} holds no tests")
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"pytest could not run the tests of {assignment.name} (exit {int(code)}):\n"
                            + buffer.getvalue()[-3000:])
-    session = collector.session
     tests = [TestResult(name=r["name"], score=r["score"], max_score=r["max_score"], status=r["status"],
                         output=r["output"], visibility=r["visibility"], limit_s=r["limit_s"],
                         probe_seconds=r["probe_seconds"], budget=r["budget"], student_output=r["student_output"])
              for r in collector.records.values()]
     profile = session.profile(assignment).as_dict() if session else {}
-    problems = checked.problems
-    import shutil
-    shutil.rmtree(checked.folder, ignore_errors=True)
-    if session:
-        for m in session.submissions.values():
-            shutil.rmtree(m.folder, ignore_errors=True)
     return Results(assignment=assignment.name, version=assignment.version, submission=str(Path(submission)),
                    tests=tests, execution_time=time.monotonic() - started, device=profile,
-                   protections=session.protections if session else {}, problems=problems)
+                   protections=session.protections if session else {}, problems=checked.problems)
