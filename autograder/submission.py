@@ -59,7 +59,7 @@ def _find_root(unpacked, files):
 
 
 def _gather(source, files, staging):
-    """Copy the submitted files from `source` into `staging`; returns the files found."""
+    """Copy the submitted files from `source` into `staging`; returns the files found and those refused as links."""
     source = Path(source)
     if not source.exists():
         raise SubmissionError(f"{source} does not exist")
@@ -78,10 +78,12 @@ def _gather(source, files, staging):
         pairs = [(matches[0], source)]
     else:
         pairs = [(f, source / f) for f in files if (source / f).is_file()]
+    linked = {rel for rel, path in pairs if path.is_symlink()}  # a link could point at the solutions
+    pairs = [(rel, path) for rel, path in pairs if rel not in linked]
     for rel, path in pairs:
         (staging / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, staging / rel)
-    return {rel for rel, _ in pairs}
+    return {rel for rel, _ in pairs}, linked
 
 
 def _parse_signature(text):
@@ -133,13 +135,16 @@ def materialize(source, assignment, dest_root):
     staging = Path(dest_root) / f"staging-{uuid.uuid4().hex[:12]}"
     staging.mkdir(parents=True)
     try:
-        found = _gather(source, assignment.files, staging)
+        found, linked = _gather(source, assignment.files, staging)
         skip = set(assignment.files)
         shutil.copytree(assignment.folder, dest, ignore=lambda d, names: [
             n for n in names if n in ("tests", "__pycache__")
             or Path(d, n).relative_to(assignment.folder).as_posix() in skip])
         problems = []
         for rel in assignment.files:
+            if rel in linked:
+                problems.append(f"{rel} is a symbolic link, not a file; the tests that use it score 0.")
+                continue
             if rel not in found:
                 problems.append(f"{rel} is missing from the submission; the tests that use it score 0.")
                 continue

@@ -63,3 +63,12 @@ def test_check_file_reports_signatures_and_syntax():
     assert missing[0] == "m.py does not define `KNN.predict`; the tests that use it score 0."
     assert "takes (W, X, y) but the assignment expects (W, X, y, reg)" in missing[1]
     assert "syntax error at line 1" in check_file("m.py", "def (:\n", sigs)[0]
+
+
+def test_symbolic_links_are_refused(toy, toy_course, tmp_path):
+    sub = tmp_path / "sub"
+    (sub / "lib").mkdir(parents=True)
+    (sub / "lib" / "ops.py").symlink_to(toy_course / "solutions" / "toy" / "secret.txt")
+    out = materialize(sub, toy, tmp_path / "out")
+    assert out.problems == ["lib/ops.py is a symbolic link, not a file; the tests that use it score 0."]
+    assert not (out.folder / "lib" / "ops.py").exists()
