@@ -4,24 +4,9 @@ Data only (no tests here). Each mutant replaces `old` by `new` once in `file` (a
 solutions/a1_classification/; `old` occurs there exactly once), and names the hidden tests that must
 then fail, as substrings of their names. Grading a mutant must fail those tests and lower the score.
 """
-from dataclasses import dataclass, field
+from harness import Mutant
 
 ASSIGNMENT = "a1_classification"
-
-
-@dataclass(frozen=True)
-class Mutant:
-    name: str
-    file: str
-    old: str
-    new: str
-    must_fail: list = field(default_factory=list)
-
-    def apply(self, text):
-        """The mutated text of `file`; `old` must occur exactly once."""
-        count = text.count(self.old)
-        assert count == 1, f"mutant {self.name}: the text to replace occurs {count} times in {self.file}, not once"
-        return text.replace(self.old, self.new, 1)
 
 
 KNN = "classifiers/k_nearest_neighbor.py"

@@ -6,24 +6,9 @@ then fail, as substrings of their names. Grading a mutant must fail those tests 
 The last group calls the library instead of writing the layer: those mutants compute the right
 numbers, so only the forbidden-call checks (static scan and run-time record) can take the points.
 """
-from dataclasses import dataclass, field
+from harness import Mutant
 
 ASSIGNMENT = "a2_lenet_gru"
-
-
-@dataclass(frozen=True)
-class Mutant:
-    name: str
-    file: str
-    old: str
-    new: str
-    must_fail: list = field(default_factory=list)
-
-    def apply(self, text):
-        """The mutated text of `file`; `old` must occur exactly once."""
-        count = text.count(self.old)
-        assert count == 1, f"mutant {self.name}: the text to replace occurs {count} times in {self.file}, not once"
-        return text.replace(self.old, self.new, 1)
 
 
 LAYERS = "layers.py"

@@ -1,8 +1,26 @@
 """Helpers for grading real assignments in the project's own tests."""
 
 import shutil
+from dataclasses import dataclass, field
 
 from autograder.grading import grade
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A plausible mistake: `old` replaced by `new` once in `file`, and the hidden tests that must then fail."""
+
+    name: str
+    file: str
+    old: str
+    new: str
+    must_fail: list = field(default_factory=list)
+
+    def apply(self, text):
+        """The mutated text of `file`; `old` must occur exactly once."""
+        count = text.count(self.old)
+        assert count == 1, f"mutant {self.name}: the text to replace occurs {count} times in {self.file}, not once"
+        return text.replace(self.old, self.new, 1)
 
 
 def by_name(results):
