@@ -1,18 +1,19 @@
-"""The `autograder` command: thin verbs over the Python API (list, check, grade, stubs, calibrate)."""
+"""The `autograder` command: thin verbs over the Python API (list, check, grade, batch, ci, stubs, calibrate)."""
 
 import argparse
 import json
 import sys
 from pathlib import Path
 
-from autograder import assignments, limits
+from autograder import assignments, batch, ci, limits
 from autograder.data import DatasetError
 from autograder.grading import grade
 from autograder.report import print_results
 from autograder.results import Results, TestResult
 from autograder.submission import SubmissionError
 
-USER_ERRORS = (SubmissionError, assignments.AssignmentError, limits.DeviceError, DatasetError)
+USER_ERRORS = (SubmissionError, assignments.AssignmentError, limits.DeviceError, DatasetError, batch.BatchError,
+               ci.MinScoreError)
 
 
 def cmd_list(args):
@@ -56,6 +57,33 @@ def cmd_grade(args):
                 0.0).write_json(args.json)
         raise
     _report(results, args)
+    return 0
+
+
+def cmd_batch(args):
+    summary = batch.run_batch(args.assignment, Path(args.submissions), out=args.out, jobs=args.jobs,
+                              device=args.device, device_profile=args.device_profile, force=args.force, ray=args.ray)
+    pct = 100 * summary.mean_score / summary.max_score if summary.max_score else 0.0
+    where = f"on Ray ({summary.device.get('name', '')})" if summary.backend == "ray" else \
+        f"on {summary.jobs} judge(s), {summary.device.get('kind', '')}"
+    print(f"graded {summary.graded}, skipped {summary.skipped} (already graded), failed to grade {summary.failed}; "
+          f"{summary.wall_s:.1f} s" + (f" {where}" if summary.graded + summary.failed else ""))
+    print(f"mean score {summary.mean_score:g} / {summary.max_score:g} ({pct:.1f} %) over {summary.students} "
+          f"submission(s)")
+    print(f"wrote {summary.out}: grades.csv, summary.html, results/, feedback/")
+    return 0
+
+
+def cmd_ci(args):
+    outcome = ci.run_ci(args.assignment, args.path, min_score=args.min_score, junit=args.junit, public=args.public,
+                        device=args.device, device_profile=args.device_profile, json_path=args.json)
+    print_results(outcome.results)
+    results = outcome.results
+    print(f"Points {results.score:g}/{results.max_score:g}")
+    if not outcome.passed:
+        print(f"autograder: {100 * outcome.fraction:.1f} % is below the minimum of "
+              f"{100 * ci.parse_min_score(args.min_score):g} %", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -108,6 +136,27 @@ def build_parser():
     p.add_argument("-k", help="only tests matching this pytest -k expression")
     _add_device(p)
     p.set_defaults(fn=cmd_grade)
+
+    p = sub.add_parser("batch", help="grade a folder of submissions in parallel into a gradebook (TAs)")
+    p.add_argument("assignment")
+    p.add_argument("submissions", help="a folder with one entry (folder, zip or .py) per student, named by student id")
+    p.add_argument("--jobs", type=int, help="judges in parallel (default: one per CPU core, or one per GPU)")
+    p.add_argument("--out", help="output folder (default: out/<assignment>-batch)")
+    p.add_argument("--force", action="store_true", help="regrade submissions that are already graded")
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="grade on a Ray cluster (no address: start a local one); needs the `ray` extra")
+    _add_device(p)
+    p.set_defaults(fn=cmd_batch)
+
+    p = sub.add_parser("ci", help="grade in course CI: a Points line, JUnit XML, an exit code")
+    p.add_argument("assignment")
+    p.add_argument("path", nargs="?", default=".", help="the work to grade (default: .)")
+    p.add_argument("--min-score", help="fail (exit 1) below this: a fraction (0.6) or a percentage (60%%)")
+    p.add_argument("--junit", default="junit.xml", help="write JUnit XML here (default: junit.xml)")
+    p.add_argument("--json", help="also write Gradescope results.json here")
+    p.add_argument("--public", action="store_true", help="run the public tests instead of the hidden ones")
+    _add_device(p)
+    p.set_defaults(fn=cmd_ci)
 
     p = sub.add_parser("stubs", help="regenerate assignments/ from solutions/ (course staff)")
     p.add_argument("assignment", nargs="?")

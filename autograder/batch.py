@@ -1,0 +1,452 @@
+"""Grade a whole class: find the submissions, key them by content, grade them in parallel, keep every result.
+
+Each entry of the submissions folder (a folder, a zip or a .py file) is one
+submission, named by student id. A pool of long-lived judge processes (one
+spawned process per lane, so a judge that dies takes only its own submission
+down) grades them one after another with `grading.grade`, each judge keeping
+its fork server warm. The driver writes every result atomically as soon as it
+is done, under a key made of the submission's content and the assignment's
+version, so a rerun skips what is already graded and a killed run loses
+nothing finished. Top-level imports stay light: judges are spawned and pin
+their threads before numpy or torch is imported.
+"""
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import time
+import uuid
+from collections import deque
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+from autograder import assignments, limits
+from autograder.results import Results, write_atomic
+
+SECRETS_ENV = "AUTOGRADER_SECRETS"   # extra folders no sandboxed worker may see (os.pathsep-separated)
+SKIPPED_NAMES = {"__MACOSX", "__pycache__"}
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+class BatchError(Exception):
+    """The batch cannot start (one sentence, for the user)."""
+
+
+@dataclass
+class Entry:
+    """One submission of the batch: who handed it in, where it is, and its grading key."""
+
+    student: str
+    path: Path
+    key: str
+
+
+@dataclass
+class Summary:
+    """What one batch run did, for the closing lines."""
+
+    out: Path
+    entries: int = 0
+    graded: int = 0
+    skipped: int = 0
+    failed: int = 0
+    mean_score: float = 0.0
+    max_score: float = 0.0
+    students: int = 0
+    wall_s: float = 0.0
+    device: dict = field(default_factory=dict)
+    jobs: int = 0
+    backend: str = "local"
+
+
+# ---------------------------------------------------------------- discovery and keys
+
+def student_id(path):
+    """The student id an entry stands for: its name without .zip or .py."""
+    name = Path(path).name
+    for suffix in (".zip", ".py"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def content_digest(path):
+    """sha256 of what was handed in: a file's bytes, or a folder's files sorted by path with their bytes."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    if not path.is_dir():
+        digest.update(path.read_bytes())
+        return digest.hexdigest()
+    for item in sorted(_folder_files(path), key=lambda p: p.relative_to(path).as_posix()):
+        rel = item.relative_to(path).as_posix().encode()
+        data = os.readlink(item).encode() if item.is_symlink() else item.read_bytes()
+        digest.update(b"%d:%s%d:" % (len(rel), rel, len(data)))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _folder_files(folder):
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in SKIPPED_NAMES and d != ".git"]
+        for name in files:
+            yield Path(root) / name
+
+
+def entry_key(path, assignment):
+    """The grading key: the submission's content, the assignment's name and its version."""
+    text = f"{content_digest(path)}\0{assignment.name}\0{assignment.version}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def discover(submissions, out=None):
+    """The entries of a submissions folder, sorted by student id (hidden files and the output folder left out)."""
+    folder = Path(submissions)
+    if not folder.is_dir():
+        raise BatchError(f"{folder} is not a folder of submissions (one folder, zip or .py file per student)")
+    out = Path(out).resolve() if out else None
+    found, by_student = [], {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name in SKIPPED_NAMES or (out and path.resolve() == out):
+            continue
+        student = student_id(path)
+        by_student.setdefault(student, []).append(path.name)
+        found.append((student, path))
+    clashes = [names for names in by_student.values() if len(names) > 1]
+    if clashes:
+        raise BatchError("several entries stand for the same student: "
+                         + "; ".join(" and ".join(names) for names in clashes) + "; keep one of each")
+    return sorted(found)
+
+
+def stored(results_dir, student):
+    """The stored Gradescope dict of a student, or None when there is none or it cannot be read."""
+    try:
+        return json.loads((Path(results_dir) / f"{student}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def is_done(data, key):
+    """Whether a stored result is the final grade of this key (engine failures are retried on a rerun)."""
+    batch = (data or {}).get("extra_data", {}).get("batch", {})
+    return batch.get("key") == key and not batch.get("retry", False)
+
+
+# ---------------------------------------------------------------- the judge (runs in a judge process)
+
+def _judge_init(env):
+    """Start of a judge process: its environment (threads, GPU, secrets), its signals, its fork server."""
+    os.environ.update(env)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the driver decides what Ctrl-C means
+    signal.signal(signal.SIGTERM, _judge_terminate)
+    _die_with_parent(signal.SIGTERM)
+    try:
+        from autograder import grading  # noqa: F401  (pytest and the plugin, once)
+        from autograder.sandbox.client import forkserver
+        forkserver()
+    except Exception:
+        pass  # grade() reports the same failure, per submission
+
+
+def _die_with_parent(sig):
+    """Ask Linux to send `sig` to this process when the driver dies (a kill -9 of the batch leaves no judge)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(sig), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _judge_terminate(signum, frame):
+    """Stop this judge and everything its fork server started (keepers and sandboxed workers), then exit."""
+    from autograder.sandbox import client
+    server = getattr(client, "_server", None)
+    if server is not None and server.owner == os.getpid():
+        try:
+            os.killpg(server.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    os._exit(128 + signum)
+
+
+def _single_file_folder(path, assignment):
+    """For a one-file assignment, `alice.py` is that file: stage it under its real path; else None."""
+    path = Path(path)
+    if not (path.is_file() and path.suffix == ".py" and len(assignment.files) == 1):
+        return None
+    if path.name == PurePosixPath(assignment.files[0]).name:
+        return None
+    from autograder.sandbox.client import engine_tmp
+    folder = engine_tmp() / f"batch-{uuid.uuid4().hex[:12]}"
+    (folder / assignment.files[0]).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, folder / assignment.files[0])
+    return folder
+
+
+def failure_result(assignment, path, message):
+    """A score-0 result for a submission that could not be graded, saying why."""
+    return Results(assignment.name, assignment.version, str(path), [], 0.0, problems=[message]).gradescope()
+
+
+def judge(assignment_id, path, student, key, device="auto", device_profile=None):
+    """Grade one entry in this process; always a Gradescope dict: a submission that cannot be graded scores 0."""
+    from autograder.data import DatasetError
+    from autograder.grading import grade
+    from autograder.submission import SubmissionError
+    assignment = assignments.find(assignment_id)
+    staged = error = details = None
+    retry = False
+    try:
+        staged = _single_file_folder(path, assignment)
+        data = grade(assignment, staged or Path(path), device=device, device_profile=device_profile).gradescope()
+    except SubmissionError as exc:
+        error = str(exc)
+    except (assignments.AssignmentError, limits.DeviceError, DatasetError) as exc:
+        error, retry = str(exc), True
+    except Exception as exc:  # an engine fault fails only this submission; the details stay with the staff
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        error, retry, details = f"internal grading error: {type(exc).__name__}: {first}", True, str(exc)[-3000:]
+    finally:
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
+    if error is not None:
+        data = failure_result(assignment, path, error)
+    data.setdefault("extra_data", {})["batch"] = {
+        "student": student, "entry": Path(path).name, "key": key, "error": error, "retry": retry,
+        "details": details, "judge": f"{os.uname().nodename} pid {os.getpid()}",
+        "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return data
+
+
+def error_result(assignment, entry, message):
+    """The score-0 result of a submission whose grading failed outside the judge (retried on a rerun)."""
+    data = failure_result(assignment, entry.path, message)
+    data["extra_data"]["batch"] = {"student": entry.student, "entry": entry.path.name, "key": entry.key,
+                                   "error": message, "retry": True, "details": None, "judge": "lost",
+                                   "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return data
+
+
+# ---------------------------------------------------------------- the local pool
+
+class Lane:
+    """One long-lived judge process: a one-process pool, so a judge that dies takes only its submission down."""
+
+    def __init__(self, env):
+        self.env, self.pool = env, None
+
+    def submit(self, fn, *args):
+        if self.pool is None:
+            self.pool = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                               initializer=_judge_init, initargs=(self.env,))
+        return self.pool.submit(fn, *args)
+
+    def close(self, kill=False):
+        """Let the judge finish and exit, or (kill) stop it now with everything it started."""
+        if self.pool is None:
+            return
+        if kill:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.terminate()
+        self.pool.shutdown(wait=not kill, cancel_futures=True)
+        self.pool = None
+
+
+def gpu_ids():
+    """The GPUs this machine offers to judges (CUDA_VISIBLE_DEVICES when set), without initialising CUDA."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return [g.strip() for g in visible.split(",") if g.strip() and g.strip() != "-1"]
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return [str(i) for i in range(len(list(gpus.iterdir())))] if gpus.is_dir() else []
+
+
+def available_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def judge_env(assignment, secrets):
+    """What every judge process runs with: pinned threads, the folders to hide from workers."""
+    threads = str(assignment.limits.threads)
+    env = {name: threads for name in THREAD_VARS}
+    env["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
+    env[SECRETS_ENV] = os.pathsep.join(str(s) for s in secrets)
+    return env
+
+
+def hidden_folders(*folders):
+    """The batch's folders to hide from every worker, leaving out any that holds the engine or Python itself."""
+    from autograder.sandbox.client import engine_tmp
+    needed = [Path(sys.prefix), Path(sys.base_prefix), assignments.REPO, engine_tmp()]
+    hidden = [Path(p) for p in os.environ.get(SECRETS_ENV, "").split(os.pathsep) if p]
+    for folder in folders:
+        folder = Path(folder).resolve()
+        if not any(n.resolve() == folder or folder in n.resolve().parents for n in needed):
+            hidden.append(folder)
+    return hidden
+
+
+def grade_local(todo, *, assignment, jobs, device, device_profile, env, gpus, on_result, judge_fn=judge):
+    """Grade `todo` (Entries) on `jobs` lanes; `on_result(entry, data)` is called in this process as each ends."""
+    lanes = []
+    for i in range(jobs):
+        lane_env = dict(env)
+        if gpus:
+            lane_env["CUDA_VISIBLE_DEVICES"] = gpus[i % len(gpus)]
+        lanes.append(Lane(lane_env))
+    pending, running, idle = deque(todo), {}, list(lanes)
+    try:
+        while pending or running:
+            while pending and idle:
+                lane, entry = idle.pop(), pending.popleft()
+                future = lane.submit(judge_fn, assignment.id, str(entry.path), entry.student, entry.key, device,
+                                     device_profile)
+                running[future] = (lane, entry)
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                lane, entry = running.pop(future)
+                try:
+                    data = future.result()
+                except BrokenProcessPool as exc:
+                    lane.close(kill=True)
+                    data = error_result(assignment, entry, "the grading process died while grading this submission"
+                                                           f" ({exc or 'it was killed'})")
+                except Exception as exc:  # e.g. a result that could not be sent back
+                    data = error_result(assignment, entry, f"internal grading error: {type(exc).__name__}: "
+                                                           f"{str(exc)[:300]}")
+                idle.append(lane)
+                on_result(entry, data)
+    except BaseException:
+        for lane in lanes:
+            lane.close(kill=True)
+        raise
+    for lane in lanes:
+        lane.close()
+
+
+# ---------------------------------------------------------------- the batch
+
+def resolve_device(assignment, device, device_profile):
+    """The device profile the batch grades with (measured once here, so judges read the cached calibration)."""
+    requested = device
+    if "cuda" not in assignment.devices:
+        if device == "cuda":
+            raise limits.DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
+        requested = "cpu"
+    return limits.resolve_profile(requested, assignment.limits.threads, device_profile)
+
+
+def run_batch(assignment, submissions, *, out=None, jobs=None, device="auto", device_profile=None, force=False,
+              ray=None, progress=None):
+    """Grade every entry of `submissions` into `out`; returns a Summary.
+
+    `ray`: None for the local pool, "" for a local Ray instance, or a cluster address. `progress`: None for a
+    progress bar on stderr, False for none. The gradebook (grades.csv, summary.html, feedback/) is rebuilt from
+    every stored result at the end, also when the run is interrupted. Judges are spawned processes: a script that
+    calls this must do so under `if __name__ == "__main__":`.
+    """
+    from autograder import gradebook
+    started = time.monotonic()
+    if not isinstance(assignment, assignments.Assignment):
+        assignment = assignments.find(assignment)
+    if not assignment.hidden_tests.is_dir():
+        raise assignments.AssignmentError(f"{assignment.hidden_tests} does not exist: no tests to run for "
+                                          f"{assignment.name}")
+    out = Path(out or Path("out") / f"{assignment.id}-batch")
+    if jobs is not None and jobs < 1:
+        raise BatchError(f"--jobs must be at least 1, not {jobs}")
+    found = discover(submissions, out)
+    results_dir = out / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    summary = Summary(out=out, entries=len(found), backend="ray" if ray is not None else "local")
+    todo = []
+    for student, path in found:
+        key = entry_key(path, assignment)
+        if not force and is_done(stored(results_dir, student), key):
+            summary.skipped += 1
+        else:
+            todo.append(Entry(student, path, key))
+    env = judge_env(assignment, hidden_folders(submissions, out))
+    reporter = progress or Reporter(len(todo), title=f"grading {assignment.id}", quiet=progress is False)
+
+    def on_result(entry, data):
+        write_atomic(results_dir / f"{entry.student}.json", json.dumps(data, indent=2))
+        gradebook.write_feedback(out, entry.student, data)
+        failed = bool(data.get("extra_data", {}).get("batch", {}).get("error"))
+        summary.failed += failed
+        summary.graded += not failed
+        reporter.advance(entry.student, data, failed)
+
+    try:
+        if todo and ray is not None:
+            from autograder import ray_backend
+            reporter.start("Ray")
+            summary.device = ray_backend.grade_all(todo, assignment=assignment, address=ray, device=device,
+                                                   device_profile=device_profile, env=env, on_result=on_result)
+            summary.jobs = summary.device.pop("parallel", 0)
+        elif todo:
+            profile = resolve_device(assignment, device, device_profile)
+            summary.device = profile.as_dict()
+            gpus = gpu_ids() if profile.execute_on == "cuda" else []
+            summary.jobs = min(len(todo), jobs or (len(gpus) if gpus else
+                                                   max(1, available_cpus() // assignment.limits.threads)))
+            reporter.start(f"{summary.jobs} judge(s)")
+            grade_local(todo, assignment=assignment, jobs=summary.jobs, device=device, device_profile=device_profile,
+                        env=env, gpus=gpus, on_result=on_result)
+    finally:
+        reporter.stop()
+        book = gradebook.build(out, assignment)
+        summary.students, summary.mean_score, summary.max_score = len(book.rows), book.mean_score, book.max_score
+        summary.wall_s = time.monotonic() - started
+    return summary
+
+
+class Reporter:
+    """A rich progress bar with counts and ETA on stderr; one plain line per submission when stderr is no terminal."""
+
+    def __init__(self, total, title="grading", quiet=False):
+        from rich.console import Console
+        self.total, self.title, self.count, self.failed, self.quiet = total, title, 0, 0, quiet
+        self.console = Console(stderr=True)
+        self.progress = self.task = None
+
+    def start(self, where):
+        if not self.total or self.quiet:
+            return
+        if not self.console.is_terminal:
+            self.console.print(f"{self.title}: {self.total} submission(s) on {where}", highlight=False)
+            return
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                                 TextColumn("{task.fields[last]}"), console=self.console, transient=False)
+        self.progress.start()
+        self.task = self.progress.add_task(f"{self.title} on {where}", total=self.total, last="")
+
+    def advance(self, student, data, failed):
+        self.count += 1
+        self.failed += failed
+        score = "not graded" if failed else f"{data.get('score', 0):g}/{data.get('max_score', 0):g}"
+        if self.quiet:
+            return
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, last=f"{student}: {score}")
+        else:
+            self.console.print(f"[{self.count}/{self.total}] {student}: {score}", markup=False, highlight=False)
+
+    def stop(self):
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
