@@ -157,22 +157,17 @@ def _judge_init(env):
 
 def _die_with_parent(sig):
     """Ask Linux to send `sig` to this process when the driver dies (a kill -9 of the batch leaves no judge)."""
+    from autograder.sandbox import isolation
     try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(sig), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+        isolation.prctl(isolation.PR_SET_PDEATHSIG, int(sig))
+    except OSError:
         pass
 
 
 def _judge_terminate(signum, frame):
     """Stop this judge and everything its fork server started (keepers and sandboxed workers), then exit."""
-    from autograder.sandbox import client
-    server = getattr(client, "_server", None)
-    if server is not None and server.owner == os.getpid():
-        try:
-            os.killpg(server.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    from autograder.sandbox.client import shutdown_forkserver
+    shutdown_forkserver()
     os._exit(128 + signum)
 
 

@@ -64,6 +64,19 @@ def forkserver():
         return _server
 
 
+def shutdown_forkserver():
+    """Kill this process's fork server and every keeper and worker it started (they share its process group)."""
+    global _server
+    with _server_lock:
+        if _server is not None and _server.owner == os.getpid():
+            try:
+                os.killpg(_server.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            _server.process.wait()
+        _server = None
+
+
 class WorkerFailure(Exception):
     """The worker did not answer: it timed out, crashed, ran out of memory or sent garbage."""
 

@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 
-from autograder.sandbox import worker  # preloads torch and numpy; runs no torch op
+from autograder.sandbox import isolation, worker  # preloads torch and numpy; runs no torch op
 
 try:  # classic assignment code imports pyplot; a fresh worker would rebuild its font cache each time
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -24,6 +24,7 @@ MAX_REQUEST = 1 << 20
 
 
 def serve(sock):
+    isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)  # a judge killed with -9 takes us along
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     while True:
         try:

@@ -83,6 +83,7 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 def keeper_main(sock, status_sock, spec):
     """Runs in the fork server's child: set up namespaces, fork the worker, report its pid and its end."""
+    isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)  # and the worker dies with us in turn
     namespaces = isolation.unshare_namespaces(spec["isolation"]) if spec["sandbox"] else None
     for d in spec.get("cgroup_dirs", []):
         with open(os.path.join(d, "cgroup.procs"), "w") as f:

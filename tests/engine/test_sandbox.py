@@ -235,3 +235,30 @@ def test_judge_outlives_many_hostile_workers(spec):
             call(spec, probe, timeout=1)
     assert call(spec, "listing", paths=[])["ok"]
     assert os.getpid()  # still here
+
+
+def test_a_killed_judge_takes_its_workers_along(spec, tmp_path):
+    """kill -9 of the judge: the fork server, keeper and sleeping worker all die (parent-death signals)."""
+    import signal
+    import subprocess
+    import sys
+    code = (f"from autograder.sandbox.client import Worker, WorkerSpec\n"
+            f"w = Worker(WorkerSpec(submission_dir=None, probes_file={str(spec.probes_file)!r})).start()\n"
+            f"print(w.pid, flush=True)\n"
+            f"w.call('escape_and_linger', {{'marker': {str(tmp_path / 'm')!r}}}, 10)\n"
+            f"import time; time.sleep(1000)\n")
+    judge = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    worker_pid = int(judge.stdout.readline())
+    os.kill(judge.pid, signal.SIGKILL)
+    judge.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"worker {worker_pid} outlived its judge")
+    time.sleep(3.5)
+    assert not (tmp_path / "m").exists()
