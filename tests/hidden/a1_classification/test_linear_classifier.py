@@ -11,12 +11,10 @@ Measured with the reference solution on the 2-core reference CPU (seed 0):
   0.9575 to 0.9625), about 0.15 s of training. Credit: threshold 0.93, floor 0.50.
 Chance is 0.10; a model that never updates its small random start scores about that.
 """
-import functools
 
 import numpy as np
 import pytest
 
-from autograder.data import load_digits_split
 from autograder.testing import assert_equal
 
 TRAINING = {
@@ -27,28 +25,16 @@ CREDIT = {"svm": dict(floor=0.50, threshold=0.94), "softmax": dict(floor=0.50, t
 NAMES = {"svm": "LinearSVM", "softmax": "Softmax"}
 
 
-@functools.lru_cache(maxsize=1)
-def digits_features():
-    """The digits as the classifiers see them: (X / 16 - training mean) with a bias column of ones."""
-    data = load_digits_split()
-    mean = np.mean(data["X_train"] / 16, axis=0)  # (64,)
-
-    def features(X):
-        return np.hstack([X / 16 - mean, np.ones((X.shape[0], 1))])  # (N, 65)
-
-    return {"X_train": features(data["X_train"]), "y_train": data["y_train"],
-            "X_test": features(data["X_test"]), "y_test": data["y_test"]}
 
 
-def _train(submission, kind):
-    d = digits_features()
-    return submission.probe("linear_train", kind=kind, X=d["X_train"], y=d["y_train"], X_test=d["X_test"],
-                            **TRAINING[kind])
+def _train(submission, digits, kind):
+    return submission.probe("linear_train", kind=kind, X=digits["X_train"], y=digits["y_train"],
+                            X_test=digits["X_test"], **TRAINING[kind])
 
 
-def _check_accuracy(submission, credit, kind):
-    out = _train(submission, kind)
-    y_test = digits_features()["y_test"]
+def _check_accuracy(submission, digits, credit, kind):
+    out = _train(submission, digits, kind)
+    y_test = digits["y_test"]
     y_pred = np.asarray(out["y_pred"])
     assert y_pred.shape == y_test.shape, (
         f"{NAMES[kind]}.predict returned shape {y_pred.shape} for {y_test.shape[0]} test digits; "
@@ -91,11 +77,11 @@ def test_linear_classifier_train_loss_history(submission, rng):
 
 @pytest.mark.points(5)
 @pytest.mark.budget(cpu=2, cuda=2)
-def test_linear_svm_train_accuracy(submission, credit):
-    _check_accuracy(submission, credit, "svm")
+def test_linear_svm_train_accuracy(submission, digits, credit):
+    _check_accuracy(submission, digits, credit, "svm")
 
 
 @pytest.mark.points(5)
 @pytest.mark.budget(cpu=2, cuda=2)
-def test_softmax_train_accuracy(submission, credit):
-    _check_accuracy(submission, credit, "softmax")
+def test_softmax_train_accuracy(submission, digits, credit):
+    _check_accuracy(submission, digits, credit, "softmax")

@@ -101,20 +101,13 @@ def test_svm_loss_vectorized_gradient(submission, rng):
 LARGE = dict(seed=2310, N=200_000, D=50, C=10, reg=0.1)
 
 
-def _large_loss_inputs(seed, N, D, C):
-    """The judge's copy of probes.large_loss_inputs: the same generator calls in the same order."""
-    gen = np.random.default_rng(seed)
-    X = gen.random((N, D)) - 0.5  # (N, D)
-    W = 1e-2 * gen.standard_normal((D, C))  # (D, C)
-    y = gen.integers(0, C, N)  # (N,)
-    return W, X, y
 
 
 @pytest.mark.points(2)
 @pytest.mark.budget(cpu=2, cuda=2)
-def test_svm_loss_vectorized_fast(submission):
+def test_svm_loss_vectorized_fast(submission, large_loss_inputs):
     out = submission.probe("loss_large", kind="svm", **LARGE)
-    W, X, y = _large_loss_inputs(LARGE["seed"], LARGE["N"], LARGE["D"], LARGE["C"])
+    W, X, y = large_loss_inputs(LARGE["seed"], LARGE["N"], LARGE["D"], LARGE["C"])
     loss, dW = svm_reference(W, X, y, LARGE["reg"])
     assert_close(out["loss"], loss, rtol=1e-7, what="loss from svm_loss_vectorized (large inputs)")
     assert_close(out["dW"], dW, rtol=1e-6, atol=1e-10, what="dW from svm_loss_vectorized (large inputs)")

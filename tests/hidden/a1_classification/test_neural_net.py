@@ -8,13 +8,11 @@ Credit: threshold 0.94, floor 0.50 (chance is 0.10).
 The digits features are the ones of test_linear_classifier.py: X / 16 minus the training mean, plus
 a column of ones (65 features, 10 classes).
 """
-import functools
 
 import numpy as np
 import pytest
 from scipy.special import log_softmax
 
-from autograder.data import load_digits_split
 from autograder.testing import assert_close, assert_equal, assert_rel_error, eval_numerical_gradient
 
 N, D, H, C = 7, 6, 8, 4
@@ -132,32 +130,19 @@ TRAINING = dict(hidden_size=64, std=0.1, learning_rate=1.0, learning_rate_decay=
 CREDIT = dict(floor=0.50, threshold=0.94)
 
 
-@functools.lru_cache(maxsize=1)
-def digits_features():
-    """The digits as the network sees them: (X / 16 - training mean) with a bias column of ones."""
-    data = load_digits_split()
-    mean = np.mean(data["X_train"] / 16, axis=0)  # (64,)
-
-    def features(X):
-        return np.hstack([X / 16 - mean, np.ones((X.shape[0], 1))])  # (N, 65)
-
-    return {"X_train": features(data["X_train"]), "y_train": data["y_train"],
-            "X_val": features(data["X_val"]), "y_val": data["y_val"],
-            "X_test": features(data["X_test"]), "y_test": data["y_test"]}
 
 
-def _train(submission, **overrides):
-    d = digits_features()
+def _train(submission, digits, **overrides):
     settings = {**TRAINING, **overrides}
-    return submission.probe("net_train", X=d["X_train"], y=d["y_train"], X_val=d["X_val"], y_val=d["y_val"],
-                            X_test=d["X_test"], **settings)
+    return submission.probe("net_train", X=digits["X_train"], y=digits["y_train"], X_val=digits["X_val"], y_val=digits["y_val"],
+                            X_test=digits["X_test"], **settings)
 
 
 @pytest.mark.points(2)
 @pytest.mark.budget(cpu=2, cuda=2)
-def test_two_layer_net_train_history(submission):
+def test_two_layer_net_train_history(submission, digits):
     num_iters, batch_size = 30, 200
-    out = _train(submission, num_iters=num_iters, batch_size=batch_size)
+    out = _train(submission, digits, num_iters=num_iters, batch_size=batch_size)
     stats = out["stats"]
     keys = ("loss_history", "train_acc_history", "val_acc_history")
     assert isinstance(stats, dict) and all(k in stats for k in keys), (
@@ -175,9 +160,9 @@ def test_two_layer_net_train_history(submission):
 
 @pytest.mark.points(6)
 @pytest.mark.budget(cpu=3, cuda=3)
-def test_two_layer_net_train_accuracy(submission, credit):
-    out = _train(submission)
-    y_test = digits_features()["y_test"]
+def test_two_layer_net_train_accuracy(submission, digits, credit):
+    out = _train(submission, digits)
+    y_test = digits["y_test"]
     y_pred = np.asarray(out["y_pred"])
     assert y_pred.shape == y_test.shape, (
         f"TwoLayerNet.predict returned shape {y_pred.shape} for {y_test.shape[0]} test digits; expected {y_test.shape}")
