@@ -154,6 +154,9 @@ class Submission:
             self.record.probe_seconds += time.monotonic() - started
         if answer.get("output"):
             self.record.extra.setdefault("output", []).append(answer["output"])
+        if "gpu_peak_bytes" in answer:
+            peak = self.record.extra.get("gpu_peak_bytes", 0)
+            self.record.extra["gpu_peak_bytes"] = max(answer["gpu_peak_bytes"], peak)
         if not answer.get("ok"):
             pytest.fail(self._explain(answer["error"]), pytrace=False)
         return answer["value"]
@@ -284,7 +287,8 @@ def pytest_runtest_makereport(item, call):
         "max_score": record.points, "score": score, "status": status, "output": message,
         "visibility": record.visibility, "budget": record.budget, "limit_s": record.limit,
         "probe_seconds": round(record.probe_seconds, 3), "worker_failure": record.worker_failure,
-        "student_output": "".join(record.extra.get("output", []))[-4000:]}))
+        "student_output": "".join(record.extra.get("output", []))[-4000:],
+        "gpu_peak_bytes": record.extra.get("gpu_peak_bytes")}))
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -19,6 +19,7 @@ class TestResult:
     probe_seconds: float = 0.0
     budget: dict = field(default_factory=dict)
     student_output: str = ""
+    gpu_peak_bytes: int | None = None
 
     def gradescope(self):
         out = self.output
@@ -28,7 +29,7 @@ class TestResult:
                 "status": "passed" if self.status == "passed" else "failed",
                 "output": out.strip(), "visibility": self.visibility,
                 "extra_data": {"status": self.status, "limit_s": self.limit_s, "budget": self.budget,
-                               "probe_seconds": self.probe_seconds}}
+                               "probe_seconds": self.probe_seconds, "gpu_peak_bytes": self.gpu_peak_bytes}}
 
 
 @dataclass
