@@ -3,6 +3,7 @@
 import contextlib
 import io
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -34,6 +35,15 @@ class _Collector:
         self.session = session.config.stash.get(session_key, None)
 
 
+def _forget_modules_under(folder):
+    """Drop test modules imported from `folder`: pytest's importlib mode would reuse a module of the same
+    name (another assignment's test_public.py, say) in the next run of this process."""
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if path and Path(path).resolve().is_relative_to(folder.resolve()):
+            del sys.modules[name]
+
+
 def grade(assignment, submission, *, device="auto", device_profile=None, public=False, select=None,
           log=None):
     """Grade `submission` (folder, zip or .py) against `assignment` (id, name or Assignment).
@@ -60,6 +70,7 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
         with contextlib.redirect_stdout(buffer):
             code = pytest.main(args, plugins=[collector])
     finally:
+        _forget_modules_under(tests_dir)
         session = collector.session
         for m in [checked, *(session.submissions.values() if session else [])]:
             shutil.rmtree(m.folder, ignore_errors=True)

@@ -1,6 +1,7 @@
 """Grading end to end on the toy course: scores, statuses, messages, device-aware limits, isolation of tests."""
 
 import json
+import shutil
 
 import pytest
 
@@ -105,3 +106,14 @@ def test_results_files_follow_gradescope_and_junit(toy_course, make_submission, 
     assert limits["test_add_values"] == 3.0
     suite = ET.parse(tmp_path / "junit.xml").getroot()
     assert suite.get("tests") == "4" and suite.get("failures") == "2"
+
+
+def test_same_named_test_files_of_two_courses_do_not_mix(toy_course, make_submission, tmp_path, monkeypatch):
+    first = {t.name for t in grade("t1", make_submission(), device_profile=CPU, select="add_values").tests}
+    other = tmp_path / "other"
+    shutil.copytree(toy_course, other)
+    (other / "tests/hidden/toy/test_toy.py").write_text(
+        "def test_only_in_the_other_course(submission):\n    assert submission.probe('add', a=1, b=2)['sum'] == 3\n")
+    monkeypatch.setenv("AUTOGRADER_ROOT", str(other))
+    second = {t.name for t in grade("t1", make_submission(name="again"), device_profile=CPU).tests}
+    assert first == {"test_add_values"} and second == {"test_only_in_the_other_course"}
