@@ -10,7 +10,6 @@ import importlib.util
 import io
 import os
 import signal
-import socket
 import sys
 import time
 import traceback

@@ -30,6 +30,7 @@ def test_ray_gives_the_same_gradebook_as_the_local_pool(toy_course, tmp_path, lo
     (subs / "dave.zip").write_text("not a zip")
     local = batch.run_batch("t1", subs, out=tmp_path / "local", jobs=2, device_profile=CUDA)
     on_ray = batch.run_batch("t1", subs, out=tmp_path / "ray", device_profile=CUDA, ray="")
+    assert (local.graded, local.failed, local.backend) == (3, 1, "local")
     assert (on_ray.graded, on_ray.failed, on_ray.backend) == (3, 1, "ray")
     assert (tmp_path / "ray" / "grades.csv").read_text() == (tmp_path / "local" / "grades.csv").read_text()
     for student in ("alice", "bob", "carol", "dave"):
