@@ -187,7 +187,7 @@ def _single_file_folder(path, assignment):
 
 def failure_result(assignment, path, message):
     """A score-0 result for a submission that could not be graded, saying why."""
-    return Results(assignment.name, assignment.version, str(path), [], 0.0, problems=[message]).gradescope()
+    return Results.failed(assignment, path, message).gradescope()
 
 
 def judge(assignment_id, path, student, key, device="auto", device_profile=None):
@@ -213,19 +213,21 @@ def judge(assignment_id, path, student, key, device="auto", device_profile=None)
             shutil.rmtree(staged, ignore_errors=True)
     if error is not None:
         data = failure_result(assignment, path, error)
-    data.setdefault("extra_data", {})["batch"] = {
-        "student": student, "entry": Path(path).name, "key": key, "error": error, "retry": retry,
-        "details": details, "judge": f"{os.uname().nodename} pid {os.getpid()}",
-        "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    return data
+    return _with_batch_info(data, student, path, key, error, retry, details,
+                            judge=f"{os.uname().nodename} pid {os.getpid()}")
 
 
 def error_result(assignment, entry, message):
     """The score-0 result of a submission whose grading failed outside the judge (retried on a rerun)."""
-    data = failure_result(assignment, entry.path, message)
-    data["extra_data"]["batch"] = {"student": entry.student, "entry": entry.path.name, "key": entry.key,
-                                   "error": message, "retry": True, "details": None, "judge": "lost",
-                                   "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return _with_batch_info(failure_result(assignment, entry.path, message), entry.student, entry.path, entry.key,
+                            message, retry=True, details=None, judge="lost")
+
+
+def _with_batch_info(data, student, path, key, error, retry, details, judge):
+    """Record in the result what the batch needs: whose it is, its key, why it failed, whether to retry."""
+    data.setdefault("extra_data", {})["batch"] = {
+        "student": student, "entry": Path(path).name, "key": key, "error": error, "retry": retry,
+        "details": details, "judge": judge, "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     return data
 
 

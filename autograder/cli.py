@@ -9,7 +9,7 @@ from autograder import assignments, batch, ci, limits
 from autograder.data import DatasetError
 from autograder.grading import grade
 from autograder.report import print_results
-from autograder.results import Results, TestResult
+from autograder.results import Results
 from autograder.submission import SubmissionError
 
 USER_ERRORS = (SubmissionError, assignments.AssignmentError, limits.DeviceError, DatasetError, batch.BatchError,
@@ -52,9 +52,8 @@ def cmd_grade(args):
         raise
     except Exception as exc:  # an engine fault still leaves a result file, scored 0, saying so
         if args.json:
-            Results(assignment.name, assignment.version, args.submission, [
-                TestResult("grading", 0.0, 0.0, "failed", f"internal grading error: {type(exc).__name__}: {exc}")],
-                0.0).write_json(args.json)
+            Results.failed(assignment, args.submission,
+                           f"internal grading error: {type(exc).__name__}: {exc}").write_json(args.json)
         raise
     _report(results, args)
     return 0

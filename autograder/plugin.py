@@ -174,7 +174,8 @@ class Submission:
                 return f"{as_file} is missing from the submission"
             return f"the submission imports `{module}`, which is not installed in the grading environment{where}"
         if error["type"] == "MemoryError":
-            return f"MemoryError: the code ran out of memory (the limit is {self.assignment.limits.memory_mb} MiB){where}"
+            limit = self.assignment.limits.memory_mb
+            return f"MemoryError: the code ran out of memory (the limit is {limit} MiB){where}"
         return f"{error['type']}: {error['message']}{where}"
 
     def close(self):

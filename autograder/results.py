@@ -43,6 +43,11 @@ class Results:
     protections: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
 
+    @classmethod
+    def failed(cls, assignment, submission, message):
+        """A score-0 result for a submission that could not be graded at all, saying why."""
+        return cls(assignment.name, assignment.version, str(submission), [], 0.0, problems=[message])
+
     @property
     def score(self):
         return round(sum(t.score for t in self.tests), 4)

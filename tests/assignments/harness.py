@@ -40,3 +40,27 @@ def grade_mutant(assignment, mutant, dest):
     """Grade the solution with one Mutant applied, running only the tests it must fail."""
     sub = mutated_copy(assignment, {mutant.file: mutant.apply}, dest)
     return by_name(grade(assignment, sub, select=" or ".join(mutant.must_fail)))
+
+
+def assert_full_marks(results):
+    failed = {t.name: t.output for t in results.tests if t.score < t.max_score}
+    assert failed == {}
+    assert results.score == results.max_score > 0
+
+
+def assert_stubs_score_zero(assignment):
+    results = grade(assignment, assignment.folder)
+    assert results.score == 0
+    assert sum(t.status == "not attempted" for t in results.tests) > len(results.tests) // 2
+    return results
+
+
+def assert_mutant_caught(assignment, mutant, dest):
+    """Every hidden test the mutant must fail exists and scores below its maximum."""
+    results = grade_mutant(assignment, mutant, dest)
+    assert results, f"no test matched {mutant.must_fail}"
+    for name in mutant.must_fail:
+        matching = [t for n, t in results.items() if name in n]
+        assert matching, f"no hidden test named like {name}"
+        for t in matching:
+            assert t.score < t.max_score, f"{mutant.name}: {t.name} still scored {t.score}/{t.max_score}"
