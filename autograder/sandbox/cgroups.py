@@ -57,11 +57,6 @@ class WorkerCgroup:
             return None
         return cls(version, dirs, limits)
 
-    def join(self, pid=0):
-        """Move `pid` (0: the caller) into every cgroup of this worker."""
-        for d in self.dirs:
-            (d / "cgroup.procs").write_text(str(pid or os.getpid()))
-
     def oom_killed(self):
         """True when the kernel killed a process of this worker for exceeding the memory limit."""
         for d in self.dirs:
@@ -73,13 +68,6 @@ class WorkerCgroup:
                         if key == "oom_kill" and int(value) > 0:
                             return True
         return False
-
-    def peak_memory(self):
-        for d in self.dirs:
-            for f in ("memory.max_usage_in_bytes", "memory.peak"):
-                if (d / f).exists():
-                    return int((d / f).read_text())
-        return None
 
     def kill_all(self):
         """Kill every process left in the group (v2 has cgroup.kill; v1 kills pid by pid)."""
