@@ -1,6 +1,7 @@
 """Per-worker control groups: a process-count and memory ceiling over the worker's whole process tree."""
 
 import os
+import signal
 import uuid
 from pathlib import Path
 
@@ -71,7 +72,6 @@ class WorkerCgroup:
 
     def kill_all(self):
         """Kill every process left in the group (v2 has cgroup.kill; v1 kills pid by pid)."""
-        import signal
         for d in self.dirs:
             if (d / "cgroup.kill").exists():
                 (d / "cgroup.kill").write_text("1")
