@@ -127,6 +127,12 @@ def _recv_exact(sock, n, deadline):
     return b"".join(chunks)
 
 
+def pending(sock):
+    """Whether more bytes are waiting on `sock` right now (a reply is one frame: more means a forged one)."""
+    ready, _, _ = select.select([sock], [], [], 0)
+    return bool(ready)
+
+
 def recv(sock, deadline=None, max_bytes=MAX_MESSAGE_BYTES):
     """Receive one message; `deadline` is a time.monotonic() value or None to wait forever."""
     (length,) = struct.unpack(">Q", _recv_exact(sock, 8, deadline))

@@ -89,3 +89,16 @@ def assert_equal(actual, expected, what="value"):
         first = tuple(int(i) for i in np.argwhere(wrong)[0]) if arr.ndim else ()
         _fail(f"{what} differs from the reference in {int(wrong.sum())} / {arr.size} elements"
               + (f"; first at index {first}" if arr.ndim else ""))
+
+
+def assert_speed(seconds, yardstick_seconds, max_ratio, what="the code"):
+    """Fail unless `seconds` is at most `max_ratio` times `yardstick_seconds` (both timed by the judge).
+
+    The yardstick is an operation of the same size run in the same worker (a matrix product, say), so the
+    ratio holds on a fast and a slow machine alike.
+    """
+    __tracebackhide__ = True
+    ratio = seconds / max(yardstick_seconds, 1e-6)
+    if ratio > max_ratio:
+        _fail(f"{what} took {seconds:.3f} s, {ratio:.0f}x the {yardstick_seconds:.3f} s of a yardstick operation "
+              f"of the same size; it must be within {max_ratio:g}x (is it still looping in Python?)")

@@ -104,6 +104,19 @@ class WorkerSpec:
     sandbox: bool = True
 
 
+def _well_formed(answer, seq):
+    """Whether `answer` is the worker's own reply to call number `seq` (the envelope its loop writes)."""
+    if not isinstance(answer, dict) or answer.get("kind") != "result" or answer.get("seq") != seq:
+        return False
+    if not isinstance(answer.get("ok"), bool) or not isinstance(answer.get("output", ""), str):
+        return False
+    error = answer.get("error")
+    if answer["ok"]:
+        return "value" in answer and error is None
+    return isinstance(error, dict) and all(isinstance(error.get(k, ""), (str, type(None), bool))
+                                           for k in ("type", "message", "where", "missing_module"))
+
+
 class Worker:
     """One sandboxed worker process. Start it, call probes, stop it; a dead worker is not reused."""
 
@@ -115,6 +128,7 @@ class Worker:
         self.protections = {}
         self.scratch = None
         self.dead = False
+        self.calls = 0
 
     def start(self):
         spec = self.spec
@@ -204,12 +218,13 @@ class Worker:
         """Run one probe; returns the worker's answer dict or raises WorkerFailure."""
         if self.dead:
             raise WorkerFailure("dead", "the worker is no longer running")
+        self.calls += 1
         try:
-            channel.send(self.sock, {"kind": "call", "probe": probe, "kwargs": kwargs})
+            channel.send(self.sock, {"kind": "call", "probe": probe, "kwargs": kwargs, "seq": self.calls})
         except OSError:
             raise self._death(f"in probe {probe!r}") from None
         try:
-            return channel.recv(self.sock, time.monotonic() + timeout)
+            answer = channel.recv(self.sock, time.monotonic() + timeout)
         except channel.ChannelTimeout:
             self.stop()
             raise WorkerFailure("timeout", f"time limit of {timeout:.1f} s exceeded") from None
@@ -218,6 +233,11 @@ class Worker:
         except channel.ChannelError as exc:
             self.stop()
             raise WorkerFailure("channel", f"the worker sent a malformed answer ({exc})") from None
+        if not _well_formed(answer, self.calls) or channel.pending(self.sock):
+            self.stop()
+            raise WorkerFailure("channel", f"the grader's channel carried a message the engine did not write "
+                                           f"during {probe!r}: code of the submission wrote to it")
+        return answer
 
     def stop(self):
         """Kill the worker and everything it started; idempotent."""

@@ -11,7 +11,6 @@ import io
 import os
 import signal
 import sys
-import time
 import traceback
 
 import numpy  # noqa: F401  (preloaded for the forkserver)
@@ -213,20 +212,20 @@ def worker_main(sock, spec, namespaces):
             request = channel.recv(sock)
         except channel.ChannelClosed:
             return
+        seq = request.get("seq")
         fn = getattr(probes, request["probe"], None)
         if not callable(fn) or request["probe"].startswith("_"):
-            channel.send(sock, {"kind": "result", "ok": False,
+            channel.send(sock, {"kind": "result", "ok": False, "seq": seq,
                                 "error": {"type": "ProbeError", "message": f"no probe named {request['probe']!r}"}})
             continue
-        start = time.perf_counter()
         try:
             value = fn(**request["kwargs"])
             answer = {"kind": "result", "ok": True, "value": value}
         except BaseException as exc:
             answer = {"kind": "result", "ok": False, "error": _describe(exc, submission_dir)}
-        answer.update(seconds=time.perf_counter() - start, output=sys.stdout.take(), **_device_stats(spec["device"]))
+        answer.update(seq=seq, output=sys.stdout.take(), **_device_stats(spec["device"]))
         try:
             channel.send(sock, answer)
         except channel.ChannelError as exc:
-            channel.send(sock, {"kind": "result", "ok": False, "seconds": answer["seconds"],
+            channel.send(sock, {"kind": "result", "ok": False, "seq": seq,
                                 "error": {"type": "ChannelError", "message": str(exc)}})

@@ -20,11 +20,14 @@ memory_mb = 1024
 
 PROBES = '''
 import os, time
+from autograder.probe import answers, array, plain
 
+@answers(sum=array)
 def add(a, b):
     import course.lib.ops as ops
     return {"sum": ops.add(a, b)}
 
+@answers(value=plain)
 def run(name):
     import course.lib.ops as ops
     return {"value": getattr(ops, name)()}

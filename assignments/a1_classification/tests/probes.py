@@ -5,12 +5,15 @@ themselves. Your modules are imported inside each probe, so one broken file only
 """
 import numpy as np
 
+from autograder.probe import answers, array, optional, plain
+
 
 def _plain(value):
     """A numpy scalar as a Python number; anything else as it came."""
     return value.item() if isinstance(value, np.generic) else value
 
 
+@answers(dists=array)
 def knn_distances(X_train, X_test, impl):
     """KNearestNeighbor.compute_distances_<impl>(X_test) after train(X_train, ...)."""
     from classifiers.k_nearest_neighbor import KNearestNeighbor
@@ -21,6 +24,7 @@ def knn_distances(X_train, X_test, impl):
     return {"dists": _plain(method(X_test))}
 
 
+@answers(y_pred=array)
 def knn_predict_labels(dists, y_train, k):
     """KNearestNeighbor.predict_labels(dists, k) with training labels y_train."""
     from classifiers.k_nearest_neighbor import KNearestNeighbor
@@ -29,6 +33,7 @@ def knn_predict_labels(dists, y_train, k):
     return {"y_pred": _plain(knn.predict_labels(dists, k=k))}
 
 
+@answers(loss=array, dW=array)
 def loss(kind, impl, W, X, y, reg):
     """One of svm_loss_naive, svm_loss_vectorized, softmax_loss_naive, softmax_loss_vectorized."""
     from cs231n.classifiers import linear_svm, softmax
@@ -39,6 +44,7 @@ def loss(kind, impl, W, X, y, reg):
     return {"loss": _plain(value), "dW": _plain(dW)}
 
 
+@answers(loss_history=plain, y_pred=array)
 def linear_train(kind, X, y, X_eval, learning_rate, reg, num_iters, batch_size, seed):
     """Train a LinearSVM or Softmax from a fixed seed; its loss history and predictions on X_eval."""
     from autograder.probe import seed_all
@@ -49,6 +55,7 @@ def linear_train(kind, X, y, X_eval, learning_rate, reg, num_iters, batch_size, 
     return {"loss_history": [_plain(v) for v in history], "y_pred": _plain(clf.predict(X_eval))}
 
 
+@answers(scores=optional(array), loss=optional(array), grads=optional(plain))
 def net_loss(params, X, y=None, reg=0.0):
     """TwoLayerNet.loss with the given parameters: scores when y is None, else the loss and gradients."""
     from classifiers.neural_net import TwoLayerNet
@@ -61,6 +68,7 @@ def net_loss(params, X, y=None, reg=0.0):
     return {"loss": _plain(value), "grads": {name: _plain(g) for name, g in grads.items()}}
 
 
+@answers(y_pred=array)
 def net_train(X, y, X_val, y_val, hidden_size, std, learning_rate, learning_rate_decay, reg, num_iters,
               batch_size, seed):
     """Build and train a TwoLayerNet from a fixed seed; its predictions on X_val."""

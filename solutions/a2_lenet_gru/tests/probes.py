@@ -1,10 +1,12 @@
 """Probes for the public tests: they run your code inside the grader's worker and report what came back."""
 import numpy as np
 
+from autograder.probe import answers, array, number, plain
 
-def _leaf(array):
+
+def _leaf(values):
     import torch
-    return torch.from_numpy(np.array(array, dtype=np.float64)).requires_grad_()
+    return torch.from_numpy(np.array(values, dtype=np.float64)).requires_grad_()
 
 
 def _set(module, params):
@@ -13,6 +15,7 @@ def _set(module, params):
         setattr(module, name, torch.nn.Parameter(torch.from_numpy(np.array(value, dtype=np.float64))))
 
 
+@answers(out=array, dx=array, dw=array, db=array, ops=plain)
 def conv2d(x, weight, bias, dout, stride, padding):
     """Your Conv2d with the given weight and bias: output and gradients, and the operators it ran."""
     from autograder.optrace import record_ops
@@ -28,6 +31,7 @@ def conv2d(x, weight, bias, dout, stride, padding):
             "db": conv.bias.grad.numpy(), "ops": sorted(ops)}
 
 
+@answers(out=array, ops=plain)
 def maxpool2d(x, kernel_size):
     """Your MaxPool2d on x."""
     from autograder.optrace import record_ops
@@ -37,6 +41,7 @@ def maxpool2d(x, kernel_size):
     return {"out": out.detach().numpy(), "ops": sorted(ops)}
 
 
+@answers(scores=array, num_params=number)
 def lenet(x):
     """Your LeNet5's scores for x and its parameter count."""
     import torch
@@ -46,6 +51,7 @@ def lenet(x):
     return {"scores": scores.detach().numpy(), "num_params": int(sum(p.numel() for p in model.parameters()))}
 
 
+@answers(h_next=array, ops=plain)
 def grucell(x, h, params):
     """Your GRUCell with the given parameters: the next hidden state, and the operators it ran."""
     from autograder.optrace import record_ops
@@ -58,6 +64,7 @@ def grucell(x, h, params):
     return {"h_next": h_next.detach().numpy(), "ops": sorted(ops)}
 
 
+@answers(outputs=plain, h_T=plain)
 def gru_shapes(x):
     """Shapes of your GRU's outputs for x of shape (B, T, I), hidden size 5."""
     import torch
@@ -66,6 +73,7 @@ def gru_shapes(x):
     return {"outputs": list(outputs.shape), "h_T": list(h_T.shape)}
 
 
+@answers(y_pred=array)
 def train_gru(X_train, y_train, X_val):
     """Your train_gru with its defaults on the grading device; predictions for X_val."""
     from autograder.probe import device, seed_all

@@ -5,6 +5,8 @@ each probe, sometimes as `classifiers.x` and sometimes through the `cs231n.class
 """
 import numpy as np
 
+from autograder.probe import answers, array, optional, plain, text
+
 DISTANCE_METHODS = ("two_loops", "one_loop", "no_loops")
 
 
@@ -43,6 +45,7 @@ def large_loss_inputs(seed, N, D, C):
     return W, X, y
 
 
+@answers(dists=array, X_train_after=array, X_test_after=array)
 def knn_distances(X_train, X_test, impl):
     """One of the student's distance routines; also the inputs after the call, to see whether they changed."""
     knn = _knn(X_train, np.zeros(X_train.shape[0], dtype=np.int64))
@@ -50,22 +53,43 @@ def knn_distances(X_train, X_test, impl):
     return {"dists": _plain(dists), "X_train_after": X_train, "X_test_after": X_test}
 
 
-def knn_distances_large(seed, num_train, num_test, dim, impl, step):
-    """The distance routine on inputs made here from `seed`; returns every `step`-th row and column only."""
-    X_train, X_test = large_knn_inputs(seed, num_train, num_test, dim)
-    knn = _knn(X_train, np.zeros(num_train, dtype=np.int64))
+_large = {}  # inputs made once per test by a *_large_inputs probe, so that timed calls time only the routine
+
+
+@answers()
+def knn_large_inputs(seed, num_train, num_test, dim):
+    """Make the large distance inputs from `seed` and keep them for the calls below."""
+    _large["knn"] = large_knn_inputs(seed, num_train, num_test, dim)
+    return {}
+
+
+@answers()
+def knn_large_yardstick():
+    """The matrix product X_test @ X_train.T on the large inputs: the yardstick the routine is timed against."""
+    X_train, X_test = _large["knn"]
+    X_test @ X_train.T
+    return {}
+
+
+@answers(shape=plain, sample=optional(array(ndim=2)))
+def knn_large_distances(impl, step):
+    """The distance routine on the large inputs; returns every `step`-th row and column only."""
+    X_train, X_test = _large["knn"]
+    knn = _knn(X_train, np.zeros(X_train.shape[0], dtype=np.int64))
     dists = _distances(knn, X_test, impl)
     shape = list(np.shape(dists))
     sample = np.asarray(dists)[::step, ::step] if np.ndim(dists) == 2 else None
     return {"shape": shape, "sample": sample}
 
 
+@answers(y_pred=array)
 def knn_predict_labels(dists, y_train, k):
     """The student's predict_labels on given distances (the training inputs themselves are never looked at)."""
     knn = _knn(np.zeros((y_train.shape[0], 1)), y_train)
     return {"y_pred": _plain(knn.predict_labels(dists, k=k))}
 
 
+@answers(raised=optional(text), message=optional(text), y_pred=optional(array))
 def knn_predict(X_train, y_train, X_test, k, num_loops):
     """The student's predict; reports whether it raised ValueError (for a num_loops it must refuse)."""
     knn = _knn(X_train, y_train)
@@ -76,6 +100,7 @@ def knn_predict(X_train, y_train, X_test, k, num_loops):
     return {"raised": None, "y_pred": _plain(y_pred)}
 
 
+@answers(loss=array, dW=array, W_after=array, X_after=array, y_after=array)
 def svm_loss(W, X, y, reg, impl):
     """svm_loss_naive or svm_loss_vectorized, imported through the cs231n.classifiers alias."""
     from cs231n.classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
@@ -84,6 +109,7 @@ def svm_loss(W, X, y, reg, impl):
     return {"loss": _plain(loss), "dW": _plain(dW), "W_after": W, "X_after": X, "y_after": y}
 
 
+@answers(loss=array, dW=array, W_after=array, X_after=array, y_after=array)
 def softmax_loss(W, X, y, reg, impl):
     """softmax_loss_naive or softmax_loss_vectorized, imported by the package's own name."""
     from classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
@@ -92,14 +118,34 @@ def softmax_loss(W, X, y, reg, impl):
     return {"loss": _plain(loss), "dW": _plain(dW), "W_after": W, "X_after": X, "y_after": y}
 
 
-def loss_large(kind, seed, N, D, C, reg):
-    """A vectorised loss on inputs made here from `seed`: kind is 'svm' or 'softmax'."""
+def _loss_fn(kind):
     if kind == "svm":
         from classifiers.linear_svm import svm_loss_vectorized as fn
     else:
         from cs231n.classifiers.softmax import softmax_loss_vectorized as fn
-    W, X, y = large_loss_inputs(seed, N, D, C)
-    loss, dW = fn(W, X, y, reg)
+    return fn
+
+
+@answers()
+def loss_large_inputs(seed, N, D, C):
+    """Make the large loss inputs from `seed` and keep them for the calls below."""
+    _large["loss"] = large_loss_inputs(seed, N, D, C)
+    return {}
+
+
+@answers()
+def loss_large_yardstick():
+    """The scores X @ W on the large inputs: the yardstick a vectorised loss is timed against."""
+    W, X, y = _large["loss"]
+    X @ W
+    return {}
+
+
+@answers(loss=array, dW=array)
+def loss_large(kind, reg):
+    """A vectorised loss on the large inputs: kind is 'svm' or 'softmax'."""
+    W, X, y = _large["loss"]
+    loss, dW = _loss_fn(kind)(W, X, y, reg)
     return {"loss": _plain(loss), "dW": _plain(dW)}
 
 
@@ -108,6 +154,7 @@ def _linear(kind):
     return {"svm": LinearSVM, "softmax": Softmax}[kind]()
 
 
+@answers(y_pred=array)
 def linear_predict(kind, W, X):
     """predict of a LinearSVM or Softmax whose weights are set to W."""
     clf = _linear(kind)
@@ -115,6 +162,7 @@ def linear_predict(kind, W, X):
     return {"y_pred": _plain(clf.predict(X))}
 
 
+@answers(loss_history=plain, W_shape=plain, y_pred=array)
 def linear_train(kind, X, y, X_test, learning_rate, reg, num_iters, batch_size, seed):
     """Train a LinearSVM or Softmax from a fixed seed; report the loss history, W's shape and predictions on X_test."""
     from autograder.probe import seed_all
@@ -136,6 +184,7 @@ def _net(params):
     return net
 
 
+@answers(scores=optional(array), X_after=array, loss=optional(array), grads=optional(plain), y_after=optional(array), params_after=optional(plain))
 def net_loss(params, X, y=None, reg=0.0):
     """TwoLayerNet.loss with the given parameters: scores when y is None, else loss and gradients."""
     net = _net(params)
@@ -147,11 +196,13 @@ def net_loss(params, X, y=None, reg=0.0):
     return {"loss": _plain(loss), "grads": grads, "X_after": X, "y_after": y, "params_after": params_after}
 
 
+@answers(y_pred=array)
 def net_predict(params, X):
     """TwoLayerNet.predict with the given parameters."""
     return {"y_pred": _plain(_net(params).predict(X))}
 
 
+@answers(stats=plain, y_pred=array)
 def net_train(X, y, X_val, y_val, X_test, hidden_size, std, learning_rate, learning_rate_decay, reg,
               num_iters, batch_size, seed):
     """Build and train a TwoLayerNet from a fixed seed; report its histories and predictions on X_test."""

@@ -7,6 +7,8 @@ can tell hand-built code from library calls. Training probes run on the grading 
 """
 import numpy as np
 
+from autograder.probe import answers, array, number, optional, plain, text
+
 
 def _param(value):
     import torch
@@ -25,9 +27,9 @@ def _set_params(module, owner, params):
         setattr(module, name, _param(value))
 
 
-def _leaf(array):
+def _leaf(values):
     import torch
-    return torch.from_numpy(np.array(array, dtype=np.float64)).requires_grad_()
+    return torch.from_numpy(np.array(values, dtype=np.float64)).requires_grad_()
 
 
 def _grad(tensor):
@@ -48,6 +50,7 @@ def _backward(outputs_and_upstream):
         total.backward()
 
 
+@answers(weight=optional(array), bias=optional(array))
 def conv2d_init(in_channels, out_channels, kernel_size, seed):
     """A freshly made Conv2d's parameters (as the student initialises them)."""
     from autograder.probe import seed_all
@@ -57,6 +60,7 @@ def conv2d_init(in_channels, out_channels, kernel_size, seed):
     return {"weight": _array(conv.weight), "bias": _array(conv.bias)}
 
 
+@answers(out=optional(array), dx=optional(array), dw=optional(array), db=optional(array), ops=plain)
 def conv2d(x, weight, bias, dout, stride, padding):
     """Conv2d with the given parameters: output, and gradients for the upstream gradient dout."""
     from autograder.optrace import record_ops
@@ -72,6 +76,7 @@ def conv2d(x, weight, bias, dout, stride, padding):
     return {"out": _array(out), "dx": _grad(xt), "dw": _grad(conv.weight), "db": _grad(conv.bias), "ops": sorted(ops)}
 
 
+@answers(out=optional(array), dx=optional(array), ops=plain)
 def pool2d(kind, x, dout, kernel_size, stride):
     """MaxPool2d or AvgPool2d (kind "max" / "avg"): output, and the input gradient for dout."""
     from autograder.optrace import record_ops
@@ -85,6 +90,7 @@ def pool2d(kind, x, dout, kernel_size, stride):
     return {"out": _array(out), "dx": _grad(xt), "ops": sorted(ops)}
 
 
+@answers(out=optional(array), dx=optional(array), dw=optional(array), db=optional(array), ops=plain)
 def linear(x, weight, bias, dout):
     """Linear with the given parameters: output and gradients."""
     from autograder.optrace import record_ops
@@ -99,6 +105,7 @@ def linear(x, weight, bias, dout):
     return {"out": _array(out), "dx": _grad(xt), "dw": _grad(fc.weight), "db": _grad(fc.bias), "ops": sorted(ops)}
 
 
+@answers(weight=optional(array), bias=optional(array))
 def linear_init(in_features, out_features, seed):
     """A freshly made Linear's parameters."""
     from autograder.probe import seed_all
@@ -108,6 +115,7 @@ def linear_init(in_features, out_features, seed):
     return {"weight": _array(fc.weight), "bias": _array(fc.bias)}
 
 
+@answers(relu=optional(array), flat=optional(array), dx=optional(array), ops=plain)
 def relu_flatten(x, dout):
     """ReLU then Flatten on x: both outputs, and the input gradient for dout (given for the flattened output)."""
     from autograder.optrace import record_ops
@@ -120,6 +128,7 @@ def relu_flatten(x, dout):
     return {"relu": _array(relu), "flat": _array(flat), "dx": _grad(xt), "ops": sorted(ops)}
 
 
+@answers(scores=optional(array), num_params=number, ops=plain)
 def lenet(x, seed):
     """A fresh LeNet5: scores for x, parameter count, and the operators of one forward and backward pass."""
     import torch
@@ -139,6 +148,7 @@ def lenet(x, seed):
 GRU_PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
+@answers(weight_ih=optional(array), weight_hh=optional(array), bias_ih=optional(array), bias_hh=optional(array))
 def grucell_init(input_size, hidden_size, seed):
     """A freshly made GRUCell's parameters."""
     from autograder.probe import seed_all
@@ -148,6 +158,7 @@ def grucell_init(input_size, hidden_size, seed):
     return {name: _array(getattr(cell, name, None)) for name in GRU_PARAMS}
 
 
+@answers(h_next=optional(array), dx=optional(array), dh=optional(array), dweight_ih=optional(array), dweight_hh=optional(array), dbias_ih=optional(array), dbias_hh=optional(array), ops=plain)
 def grucell(x, h, params, dout):
     """GRUCell with the given parameters: the next hidden state, and gradients for dout."""
     from autograder.optrace import record_ops
@@ -163,6 +174,7 @@ def grucell(x, h, params, dout):
     return {"h_next": _array(h_next), "dx": _grad(xt), "dh": _grad(ht), **grads, "ops": sorted(ops)}
 
 
+@answers(outputs=optional(array), h_T=optional(array), dx=optional(array), dh0=optional(array), dweight_ih=optional(array), dweight_hh=optional(array), dbias_ih=optional(array), dbias_hh=optional(array), ops=plain)
 def gru(x, h0, params, doutputs, dh_T):
     """GRU over x (B, T, I) from h0 (None: zeros) with the given cell parameters: outputs, h_T and gradients."""
     from autograder.optrace import record_ops
@@ -182,6 +194,7 @@ def gru(x, h0, params, doutputs, dh_T):
             "dh0": None if h0t is None else _grad(h0t), **grads, "ops": sorted(ops)}
 
 
+@answers(scores=optional(array), ops=plain)
 def ionosphere_gru(x, hidden_size, seed):
     """A fresh IonosphereGRU's scores for x (B, 34), and its operators."""
     import torch
@@ -196,22 +209,21 @@ def ionosphere_gru(x, hidden_size, seed):
 
 
 def _trained_predictions(train_name, predict_name, X_train, y_train, X_test, seed):
-    import time
     from autograder.probe import device, seed_all
     seed_all(seed)
     import train
-    start = time.perf_counter()
     model = getattr(train, train_name)(X_train, y_train, seed=seed, device=device())
-    seconds = time.perf_counter() - start
     y_pred = getattr(train, predict_name)(model, X_test, device=device())
-    return {"y_pred": np.asarray(_array(y_pred)), "model": type(model).__name__, "train_seconds": seconds}
+    return {"y_pred": np.asarray(_array(y_pred)), "model": type(model).__name__}
 
 
+@answers(y_pred=array, model=text)
 def train_lenet(X_train, y_train, X_test, seed):
     """train.train_lenet with its default settings on the grading device; predicted digits for X_test."""
     return _trained_predictions("train_lenet", "predict_lenet", X_train, y_train, X_test, seed)
 
 
+@answers(y_pred=array, model=text)
 def train_gru(X_train, y_train, X_test, seed):
     """train.train_gru with its default settings on the grading device; predicted classes for X_test."""
     return _trained_predictions("train_gru", "predict_gru", X_train, y_train, X_test, seed)
