@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import answers, assignments, limits
+from autograder import answers, assignments, handbuilt, limits
 from autograder.sandbox.client import Worker, WorkerFailure, WorkerSpec, engine_tmp, forkserver
 from autograder.submission import SubmissionError, materialize
 
@@ -240,6 +240,12 @@ def submission(request):
         pytest.fail(str(exc), pytrace=False)
     yield handle
     handle.close()
+
+
+@pytest.fixture
+def hand_built(request, submission):
+    """The hand-built check for this assignment's `[[forbidden]]` rules: `hand_built.check(out, what, relpath)`."""
+    return handbuilt.for_assignment(submission, submission.assignment)
 
 
 @pytest.fixture

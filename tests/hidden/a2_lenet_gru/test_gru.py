@@ -4,7 +4,7 @@ References are torch.nn.GRUCell and torch.nn.GRU(batch_first=True) in float64, m
 judge side and given parameters drawn from the test's seeded generator; the probe sets the same
 parameters on the student's cell (PyTorch's layout: gate blocks r, z, n). Biases are drawn from
 U(-1, 1) so that a bias in the wrong place shows. Every test also checks that gru.py names no
-forbidden library call and that the probe ran none (the `hand_built` fixture, conftest.py).
+forbidden library call and that the probe ran none (the engine's `hand_built` fixture).
 """
 import numpy as np
 import pytest

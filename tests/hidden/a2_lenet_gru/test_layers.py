@@ -4,7 +4,7 @@ References are PyTorch's own functionals (F.conv2d, F.max_pool2d, F.avg_pool2d, 
 in float64, computed here on the judge side with the same parameters the probe sets on the
 student's layer. Every test also checks that the layer is written by hand: layers.py must not name a
 forbidden library call of the layer's kind, and the probe must not have run one (the `hand_built`
-fixture, conftest.py); a layer that calls F.conv2d, by any route, scores nothing here.
+fixture of the engine); a layer that calls F.conv2d, by any route, scores nothing here.
 """
 import numpy as np
 import pytest

@@ -1,8 +1,10 @@
-"""Judge-side helper for assignment 2: is a component written by hand? (static scan of its file + recorded operators)"""
+"""Judge side of the hand-built check: a component's file names no forbidden library call, and its probe ran none.
+
+Driven by the assignment's `[[forbidden]]` groups; tests reach it through the `hand_built` fixture.
+"""
 
 import pytest
 
-from autograder import assignments
 from autograder.forbidden import as_rules, match, scan
 from autograder.optrace import forbidden_ops
 
@@ -48,7 +50,6 @@ class HandBuilt:
         self.ops(out, what)
 
 
-@pytest.fixture
-def hand_built(request, submission):
-    """HandBuilt for this assignment's [[forbidden]] rules."""
-    return HandBuilt(submission, as_rules(assignments.for_test_path(request.node.path).forbidden))
+def for_assignment(submission, assignment):
+    """HandBuilt for the `[[forbidden]]` rules of `assignment`."""
+    return HandBuilt(submission, as_rules(assignment.forbidden))
