@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from autograder import assignments, batch, ci, limits
+from autograder import assignments, batch, ci, environment, limits
 from autograder.data import DatasetError
 from autograder.grading import grade
 from autograder.report import print_results
@@ -37,6 +37,9 @@ def _report(results, args):
 
 def cmd_check(args):
     assignment = assignments.find(args.assignment)
+    mismatch = environment.warning()
+    if mismatch:
+        print(f"warning: {mismatch}", file=sys.stderr)
     results = grade(assignment, Path(args.path), device=args.device, device_profile=args.device_profile,
                     public=True, select=args.k)
     _report(results, args)

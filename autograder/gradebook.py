@@ -25,6 +25,7 @@ class Row:
     tests: dict = field(default_factory=dict)
     note: str = ""
     graded: bool = True
+    environment: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -48,7 +49,15 @@ def row_from(student, data):
     error = batch.get("error")
     note = error or "; ".join(line for line in data.get("output", "").splitlines() if line.strip())
     return Row(student=student, score=float(data.get("score", 0.0)), max_score=float(data.get("max_score", 0.0)),
-               tests={t["name"]: t for t in data.get("tests", [])}, note=note, graded=not error)
+               tests={t["name"]: t for t in data.get("tests", [])}, note=note, graded=not error,
+               environment=data.get("extra_data", {}).get("environment", {}))
+
+
+def environments(book):
+    """{description: number of graded submissions} of the environments that graded the book."""
+    keys = ("python", "numpy", "torch", "scikit-learn", "lock")
+    return Counter(", ".join(f"{k} {r.environment.get(k)}" for k in keys) for r in book.rows
+                   if r.graded and r.environment)
 
 
 def load(out):
@@ -169,6 +178,11 @@ def write_html(path, book, title):
         f"<td>{_number(r.score)}</td><td>{_number(r.max_score)}</td>"
         f"<td>{(100 * r.score / r.max_score if r.max_score else 0):.1f}</td><td>{e(r.note)}</td></tr>"
         for r in book.rows)
+    envs = environments(book)
+    mixed = "" if len(envs) <= 1 else (
+        "<p><strong>Warning: this batch was graded in " + str(len(envs)) + " different environments</strong>"
+        " (scores may not be comparable):</p><ul>"
+        + "".join(f"<li>{count} submission(s): {e(desc)}</li>" for desc, count in envs.most_common()) + "</ul>")
     tests = "\n".join(
         f"<tr><td>{e(n)}</td><td>{_number(max((r.tests[n]['max_score'] for r in graded if n in r.tests), default=0))}"
         f"</td><td>{100 * rates[n]:.0f} %</td></tr>" for n in book.test_names)
@@ -179,6 +193,7 @@ td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:left}} img{{max-width:
 <body><h1>{e(title)}</h1>
 <p>{len(book.rows)} submission(s), {len(graded)} graded, {len(book.rows) - len(graded)} could not be graded;
 mean score {_number(book.mean_score)} / {_number(book.max_score)} ({mean_pct:.1f} %).</p>
+{mixed}
 <img alt="score histogram" src="data:image/png;base64,{histogram}">
 <img alt="pass rate per test" src="data:image/png;base64,{rates_png}">
 <h2>Students</h2>

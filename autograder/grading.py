@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import assignments
+from autograder import assignments, environment
 from autograder.plugin import session_key
 from autograder.results import Results, TestResult
 from autograder.sandbox.client import engine_tmp
@@ -90,4 +90,11 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
     profile = session.profile(assignment).as_dict() if session else {}
     return Results(assignment=assignment.name, version=assignment.version, submission=str(Path(submission)),
                    tests=tests, execution_time=time.monotonic() - started, device=profile,
-                   protections=session.protections if session else {}, problems=checked.problems)
+                   protections=session.protections if session else {}, problems=checked.problems,
+                   environment={**environment.record(), "isolation": _isolation(session)})
+
+
+def _isolation(session):
+    """How the workers were confined: 'root' or 'user-namespace' namespaces, or 'none' (rlimits only)."""
+    namespaces = session.protections.get("namespaces") if session else None
+    return namespaces or "none"

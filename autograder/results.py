@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder import environment
+
 
 @dataclass
 class TestResult:
@@ -42,11 +44,13 @@ class Results:
     device: dict = field(default_factory=dict)
     protections: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    environment: dict = field(default_factory=dict)
 
     @classmethod
     def failed(cls, assignment, submission, message):
         """A score-0 result for a submission that could not be graded at all, saying why."""
-        return cls(assignment.name, assignment.version, str(submission), [], 0.0, problems=[message])
+        return cls(assignment.name, assignment.version, str(submission), [], 0.0, problems=[message],
+                   environment=environment.record())
 
     @property
     def score(self):
@@ -62,7 +66,8 @@ class Results:
                 "output": summary, "visibility": "visible", "stdout_visibility": "hidden",
                 "tests": [t.gradescope() for t in self.tests],
                 "extra_data": {"assignment": self.assignment, "version": self.version,
-                               "device": self.device, "protections": self.protections}}
+                               "device": self.device, "protections": self.protections,
+                               "environment": self.environment}}
 
     def write_json(self, path):
         write_atomic(path, json.dumps(self.gradescope(), indent=2))

@@ -167,7 +167,7 @@ def throughput(model, input_shape, device="cpu", batch_size=256):
     return images_per_second
 
 
-def train(model, X, y, epochs=8, batch_size=64, lr=2e-3, seed=0, device="cpu"):
+def train(model, X, y, epochs=6, batch_size=64, lr=3e-3, seed=0, device="cpu"):
     """
     Trains a classifier with AdamW (weight decay 0.01) on the cross-entropy loss, in minibatches drawn in
     a new random order each epoch; the learning rate follows a cosine schedule from lr down to 0 over all

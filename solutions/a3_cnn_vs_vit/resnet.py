@@ -4,7 +4,6 @@ Library layers (nn.Conv2d, nn.BatchNorm2d, nn.Linear, nn.ReLU, pooling) are allo
 writing convolution by hand; A3 is about the architecture. The attribute names below are part of the
 interface: the grader copies weights into your modules by their state-dict names.
 """
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 

@@ -140,3 +140,25 @@ def test_public_tests_pass_on_the_reference_and_not_on_the_stubs():
     stubs = grade(A1, A1.folder, public=True)
     assert reference.score == reference.max_score > 0
     assert stubs.score == 0
+
+
+# Correct code in the idioms of the course's own history (public CS231n assignment-1 submissions, 2016-2020).
+LEGACY_VOTES = {
+    # A one-element array stored into an element of the label array: deprecated in numpy 1.25, an error in 2.4.
+    "one_element_array": "labels, counts = np.unique(closest_y, return_counts=True)\n"
+                         "            y_pred[i] = labels[[np.argmax(counts)]]",
+    # A Python list of the k nearest labels and a list-based count.
+    "python_list_count": "closest_y = list(closest_y)\n"
+                         "            y_pred[i] = min(set(closest_y), key=lambda c: (-closest_y.count(c), c))",
+}
+
+
+@pytest.mark.parametrize("idiom", sorted(LEGACY_VOTES))
+def test_classic_cs231n_idioms_score_full_marks(idiom, tmp_path):
+    vote = "y_pred[i] = np.argmax(np.bincount(closest_y))  # argmax returns the first maximum: the smallest label"
+    sub = mutated_copy(A1, {"classifiers/k_nearest_neighbor.py": lambda text: text.replace(vote, LEGACY_VOTES[idiom])},
+                       tmp_path / idiom)
+    assert LEGACY_VOTES[idiom] in (sub / "classifiers/k_nearest_neighbor.py").read_text()
+    results = grade(A1, sub, select="predict")
+    assert len(results.tests) >= 4
+    assert_full_marks(results)

@@ -260,7 +260,7 @@ class TransformerEncoderLayer(nn.Module):
         """
         ############################################################################
         # TODO: Implement the encoder layer by applying self-attention followed    #
-        # by a feedforward block. This code will be very similar to decoder layer. #
+        # by a feedforward block, each: sublayer, dropout, residual add, norm.     #
         ############################################################################
         ### BEGIN SOLUTION
         src = self.norm_self(src + self.dropout_self(self.self_attn(src, src, src, attn_mask=src_mask)))

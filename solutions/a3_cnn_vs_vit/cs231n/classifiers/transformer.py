@@ -1,6 +1,5 @@
 import copy
 
-import numpy as np
 import torch
 import torch.nn as nn
 

@@ -1,0 +1,1 @@
+"""Models built from cs231n's layers."""

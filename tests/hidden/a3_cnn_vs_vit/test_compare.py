@@ -1,0 +1,159 @@
+"""Hidden tests for compare.py's functions, each checked directly against its docstring. 30 points.
+
+- prepare_images: values against (X / 255 - mean[c]) / std[c] for grey (N, H, W) and channels-last
+  (N, H, W, C) images, float32 (N, C, H, W).
+- predict / evaluate: on a trusted linear model with dropout 0.5 handed over in train mode; the judge
+  computes the eval-mode predictions and the accuracy itself (the labels never leave the judge's copy).
+- train: on a trusted linear model and a separable problem: it learns (training accuracy >= 0.9), returns
+  the model in eval mode, and the same seed gives the same weights while another seed gives others.
+- data_efficiency: with a trusted make_model, each table entry must be the accuracy (computed here) of a
+  model trained the way the docstring says (seed everything, make_model(), train on the first n).
+- count_parameters / count_flops: the probe counts parameters and, with PyTorch's FlopCounterMode in eval
+  mode on one image, FLOPs itself (probe code, not the student's); the student's functions must agree
+  exactly on a trusted module (a frozen parameter, a buffer; FLOPs that differ between train and eval mode
+  and grow with the batch) and on the student's own make_resnet() / make_vit(), and leave the model's mode
+  as it was. Reference figures: make_resnet() 19,810 parameters, 4,729,728 FLOPs per 28x28 digit;
+  make_vit() 104,266 parameters, 3,443,968 FLOPs.
+- throughput: the student's images/s for a trusted small CNN must agree within a factor of 3 with what the
+  judge's own clock measures around forward passes of the same model and batch in the same worker (best
+  of 3); on this CPU the two differed by 1 % and 4 % in two runs (whose absolute speeds differed 3x with
+  the machine's load). Returning batches/s or seconds per image is off by
+  far more.
+"""
+import numpy as np
+import pytest
+
+from autograder.testing import assert_close, assert_equal
+
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+THROUGHPUT_FACTOR = 3.0
+TRUSTED_FLOPS = 2 * 12 * 7  # the trusted module's eval-mode forward pass on one image
+
+
+@pytest.mark.points(2)
+@pytest.mark.budget(cpu=5, cuda=5)
+def test_prepare_images_grey_defaults(submission, rng):
+    X = rng.integers(0, 256, size=(5, 28, 28)).astype(np.uint8)
+    out = submission.probe("prepare_images", X=X, mean=None, std=None)
+    assert out["dtype"] == "torch.float32", f"prepare_images returned {out['dtype']}; expected a float32 tensor"
+    assert out["shape"] == [5, 1, 28, 28], f"prepare_images returned shape {out['shape']}; expected (N, 1, 28, 28)"
+    assert_close(out["x"], ((X / 255.0 - MNIST_MEAN) / MNIST_STD)[:, None], rtol=1e-5, atol=1e-5,
+                 what="prepare_images on digits with the default MNIST mean and std")
+
+
+@pytest.mark.points(2)
+@pytest.mark.budget(cpu=5, cuda=5)
+def test_prepare_images_channels_last(submission, rng):
+    X = rng.integers(0, 256, size=(4, 6, 5, 3)).astype(np.uint8)
+    mean, std = [0.2, 0.5, 0.7], [0.25, 0.5, 0.125]
+    out = submission.probe("prepare_images", X=X, mean=mean, std=std)
+    assert out["shape"] == [4, 3, 6, 5], f"prepare_images returned shape {out['shape']}; expected (N, C, H, W)"
+    expected = ((X / 255.0 - np.array(mean)) / np.array(std)).transpose(0, 3, 1, 2)
+    assert_close(out["x"], expected, rtol=1e-5, atol=1e-5,
+                 what="prepare_images on (N, H, W, 3) images with a given per-channel mean and std")
+
+
+@pytest.mark.points(2)
+@pytest.mark.budget(cpu=5, cuda=5)
+def test_predict_and_evaluate(submission, rng):
+    D, K, N = 12, 4, 300
+    weight, bias = rng.normal(size=(K, D)), rng.normal(size=K)
+    X = rng.normal(size=(N, 1, 3, 4)).astype(np.float32)
+    scores = X.reshape(N, D) @ weight.T + bias
+    y_eval = scores.argmax(1)
+    y = np.where(rng.random(N) < 0.7, y_eval, rng.integers(0, K, N))
+    out = submission.probe("predict_evaluate", weight=weight, bias=bias, X=X, y=y)
+    assert out["y_pred"] is not None and np.asarray(out["y_pred"]).dtype == np.int64, \
+        "predict should return an int64 numpy array of classes"
+    assert_equal(out["y_pred"], y_eval, what="predict's classes for a model handed over in train mode "
+                                             "(it should predict in eval mode)")
+    assert out["accuracy"] is not None, "evaluate should return a float"
+    assert abs(out["accuracy"] - float(np.mean(y_eval == y))) < 1e-9, \
+        "evaluate's accuracy is not the fraction of correctly predicted images (in eval mode)"
+
+
+@pytest.mark.points(3)
+@pytest.mark.budget(cpu=10, cuda=10)
+def test_train_learns_deterministically(submission, rng):
+    N, D, K = 256, 10, 3
+    teacher = rng.normal(size=(D, K))
+    X = rng.normal(size=(N, 1, 2, 5)).astype(np.float32)
+    y = (X.reshape(N, D) @ teacher).argmax(1)
+    out = submission.probe("train_linear", X=X, y=y, classes=K, seed=3)
+    assert out["training_after"] is False, "train should return the model in eval mode"
+    assert out["train_acc"] >= 0.9, (f"train (20 epochs, batches of 32, lr 0.01) fits a linearly separable problem "
+                                     f"to only "
+                                     f"{out['train_acc']:.2f} training accuracy (a linear model reaches 0.9+)")
+    for got, again in zip(out["weights"], out["again"]):
+        assert np.array_equal(np.asarray(got), np.asarray(again)), \
+            "train with the same seed and the same initial model gives different weights: seed the minibatch order"
+    assert any(not np.allclose(np.asarray(a), np.asarray(b)) for a, b in zip(out["weights"], out["other_seed"])), \
+        "train with another seed gives the same weights: the seed should choose the minibatch order"
+
+
+@pytest.mark.points(3)
+@pytest.mark.budget(cpu=10, cuda=10)
+def test_data_efficiency_table(submission, rng):
+    N, D, K = 240, 8, 3
+    teacher = rng.normal(size=(D, K))
+    X = rng.normal(size=(N, 1, 2, 4)).astype(np.float32)
+    y = (X.reshape(N, D) @ teacher).argmax(1)
+    X_test = rng.normal(size=(120, 1, 2, 4)).astype(np.float32)
+    y_test = (X_test.reshape(120, D) @ teacher).argmax(1)
+    sizes = [12, 40, 240]
+    out = submission.probe("data_efficiency_table", X=X, y=y, X_test=X_test, y_test=y_test, sizes=sizes, seed=5)
+    table = out["table"]
+    assert table is not None, "data_efficiency should return a dict {n: accuracy}"
+    got = [n for n, _ in table]
+    assert got == sizes, f"data_efficiency's table has sizes {got}; expected {sizes}"
+    for (n, acc), y_pred in zip(table, out["y_pred"]):
+        expected = float(np.mean(np.asarray(y_pred) == y_test))
+        assert abs(acc - expected) < 1e-9, (
+            f"data_efficiency's accuracy for n = {n} is not that of a model made by make_model() after "
+            f"seed_everything(seed) and trained by train on the first n examples, evaluated on X_test")
+
+
+@pytest.mark.points(2)
+@pytest.mark.budget(cpu=8, cuda=8)
+@pytest.mark.parametrize("kind", ["trusted", "resnet", "vit"])
+def test_count_parameters(submission, kind):
+    out = submission.probe("parameters", kind=kind, train=True)
+    assert out["student"] is not None, "count_parameters should return an int"
+    what = "a module with a frozen parameter and a buffer" if kind == "trusted" else f"make_{kind}()"
+    assert_equal(out["student"], out["counted"], what=f"count_parameters of {what} (trainable parameters only)")
+
+
+@pytest.mark.points(3)
+@pytest.mark.budget(cpu=8, cuda=8)
+@pytest.mark.parametrize("kind", ["trusted", "resnet", "vit"])
+def test_count_flops(submission, kind):
+    shape = [3, 2, 2] if kind == "trusted" else [1, 28, 28]
+    for train in (True, False):
+        out = submission.probe("flops", kind=kind, input_shape=shape, train=train)
+        # known here: one (1, 12) x (12, 7) product in eval mode; a counter patched by the submission shows
+        assert out["check"] == TRUSTED_FLOPS, "PyTorch's FlopCounterMode does not count correctly in your worker"
+        what = "a module whose FLOPs differ in train mode" if kind == "trusted" else f"make_{kind}()"
+        assert out["student"] is not None, "count_flops should return an int"
+        assert_equal(out["student"], out["counted"],
+                     what=f"count_flops of {what} handed over in {'train' if train else 'eval'} mode "
+                          f"(one image, eval mode, as FlopCounterMode counts)")
+        assert out["training_after"] is train, \
+            f"count_flops left a model handed over in {'train' if train else 'eval'} mode in the other mode"
+
+
+@pytest.mark.points(3)
+@pytest.mark.budget(cpu=15, cuda=10)
+def test_throughput_matches_the_judges_clock(submission):
+    batch = 64
+    out = submission.probe("throughput", batch_size=batch, train=True)
+    assert out["training_after"] is True, "throughput left a model handed over in train mode in eval mode"
+    reported = out["images_per_second"]
+    assert reported is not None and reported > 0, "throughput should return a positive float (images per second)"
+    batches = 10
+    submission.probe("forward_batches", batch_size=batch, batches=1)  # warm-up, outside the timing
+    value, seconds = submission.timed("forward_batches", repeat=3, batch_size=batch, batches=batches)
+    measured = value["images"] / seconds
+    ratio = reported / measured
+    assert 1 / THROUGHPUT_FACTOR <= ratio <= THROUGHPUT_FACTOR, (
+        f"throughput reported {reported:.4g} images/s, but the grader's clock measured {measured:.4g} images/s for "
+        f"forward passes of the same model and batch size; they should agree within a factor of {THROUGHPUT_FACTOR:g}")
