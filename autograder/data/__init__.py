@@ -4,7 +4,6 @@ from .digits import load_digits_split
 from .ionosphere import ionosphere_split, load_ionosphere
 from .manifest import DatasetError, dataset_path, datasets_dir, read_manifest
 from .mnist import load_mnist_5k, load_mnist_idx, mnist_5k_split
-from .scenes import generate_scenes, load_coco, load_scenes, write_coco
 
 __all__ = [
     "DatasetError",
@@ -18,8 +17,4 @@ __all__ = [
     "load_mnist_idx",
     "load_ionosphere",
     "ionosphere_split",
-    "generate_scenes",
-    "load_scenes",
-    "load_coco",
-    "write_coco",
 ]
