@@ -90,7 +90,8 @@ def _parse_signature(text):
     """'Cls.method(self, X, k=1)' -> ('Cls', 'method', ['self', 'X', 'k'])."""
     match = re.fullmatch(r"\s*([\w.]+)\((.*)\)\s*", text)
     qualname, params = match.group(1), match.group(2)
-    names = [p.split("=")[0].strip().lstrip("*") for p in params.split(",") if p.strip()]
+    args = ast.parse(f"def f({params}): pass").body[0].args   # defaults may hold commas: (2, 2, 2)
+    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]   # as _defined_functions lists them
     owner, _, name = qualname.rpartition(".")
     return owner or None, name, names
 

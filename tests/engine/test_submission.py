@@ -72,3 +72,9 @@ def test_symbolic_links_are_refused(toy, toy_course, tmp_path):
     out = materialize(sub, toy, tmp_path / "out")
     assert out.problems == ["lib/ops.py is a symbolic link, not a file; the tests that use it score 0."]
     assert not (out.folder / "lib" / "ops.py").exists()
+
+
+def test_signature_defaults_may_hold_commas():
+    from autograder.submission import _parse_signature
+    assert _parse_signature("ResNet.__init__(self, num_blocks=(2, 2, 2), width=16)") == (
+        "ResNet", "__init__", ["self", "num_blocks", "width"])
