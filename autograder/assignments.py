@@ -17,6 +17,7 @@ class Limits:
     memory_mb: int = 2048
     threads: int = 1
     file_mb: int = 64
+    scratch_mb: int = 256      # the worker's writable space (HOME, TMPDIR, working directory), a size-capped tmpfs
     pids_max: int = 64
     gpu_memory_fraction: float = 0.9
 

@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import time
 import uuid
 from collections import deque
@@ -30,7 +29,6 @@ from pathlib import Path, PurePosixPath
 from autograder import assignments, limits
 from autograder.results import Results, write_atomic
 
-SECRETS_ENV = "AUTOGRADER_SECRETS"   # extra folders no sandboxed worker may see (os.pathsep-separated)
 SKIPPED_NAMES = {"__MACOSX", "__pycache__"}
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
@@ -142,7 +140,7 @@ def is_done(data, key):
 # ---------------------------------------------------------------- the judge (runs in a judge process)
 
 def _judge_init(env):
-    """Start of a judge process: its environment (threads, GPU, secrets), its signals, its fork server."""
+    """Start of a judge process: its environment (threads, GPU), its signals, its fork server."""
     os.environ.update(env)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the driver decides what Ctrl-C means
     signal.signal(signal.SIGTERM, _judge_terminate)
@@ -165,7 +163,7 @@ def _die_with_parent(sig):
 
 
 def _judge_terminate(signum, frame):
-    """Stop this judge and everything its fork server started (keepers and sandboxed workers), then exit."""
+    """Stop this judge and everything its fork server started (zygotes and sandboxed workers), then exit."""
     from autograder.sandbox.client import shutdown_forkserver
     shutdown_forkserver()
     os._exit(128 + signum)
@@ -273,25 +271,12 @@ def available_cpus():
         return os.cpu_count() or 1
 
 
-def judge_env(assignment, secrets):
-    """What every judge process runs with: pinned threads, the folders to hide from workers."""
+def judge_env(assignment):
+    """What every judge process runs with: pinned threads (workers see nothing of the batch: their view is an allowlist)."""
     threads = str(assignment.limits.threads)
     env = {name: threads for name in THREAD_VARS}
     env["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
-    env[SECRETS_ENV] = os.pathsep.join(str(s) for s in secrets)
     return env
-
-
-def hidden_folders(*folders):
-    """The batch's folders to hide from every worker, leaving out any that holds the engine or Python itself."""
-    from autograder.sandbox.client import engine_tmp
-    needed = [Path(sys.prefix), Path(sys.base_prefix), assignments.REPO, engine_tmp()]
-    hidden = [Path(p) for p in os.environ.get(SECRETS_ENV, "").split(os.pathsep) if p]
-    for folder in folders:
-        folder = Path(folder).resolve()
-        if not any(n.resolve() == folder or folder in n.resolve().parents for n in needed):
-            hidden.append(folder)
-    return hidden
 
 
 def grade_local(todo, *, assignment, jobs, device, device_profile, env, gpus, on_result, judge_fn=judge):
@@ -374,7 +359,7 @@ def run_batch(assignment, submissions, *, out=None, jobs=None, device="auto", de
             summary.skipped += 1
         else:
             todo.append(Entry(student, path, key))
-    env = judge_env(assignment, hidden_folders(submissions, out))
+    env = judge_env(assignment)
     reporter = progress or Reporter(len(todo), title=f"grading {assignment.id}", quiet=progress is False)
 
     def on_result(entry, data):

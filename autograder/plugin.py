@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from autograder import answers, assignments, handbuilt, limits
-from autograder.sandbox.client import Worker, WorkerFailure, WorkerSpec, engine_tmp, forkserver
+from autograder.sandbox.client import Worker, WorkerFailure, WorkerSpec, Zygote, engine_tmp, forkserver
 from autograder.submission import SubmissionError, materialize
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -45,6 +45,12 @@ def pytest_configure(config):
         forkserver()  # start it now (torch import, once) so no test's time limit pays for it
 
 
+def pytest_unconfigure(config):
+    session = config.stash.get(session_key, None)
+    if session is not None:
+        session.close()
+
+
 @dataclass
 class TestRecord:
     """What the results need from one test, kept on the item while it runs."""
@@ -62,14 +68,36 @@ class TestRecord:
 
 
 class GradingSession:
-    """Per-run state: the device profile and the materialized submission of each assignment."""
+    """Per-run state: the device profile, the materialized submission and the sandbox of each assignment."""
 
     def __init__(self, config):
         self.config = config
         self.source = config.getoption("--submission")
         self._profile = None
         self.submissions = {}      # assignment name -> Materialized
+        self.zygotes = {}          # probe file -> Zygote, or the WorkerFailure that kept it from starting
+        self.import_failures = {}  # probe file -> why the submission's modules could not be imported at all
         self.protections = {}
+
+    def zygote(self, handle, limit):
+        """The sandbox of this submission for `handle`'s probe file, made (and its imports checked) once."""
+        key = handle.probes_file
+        if key not in self.zygotes:
+            try:
+                self.zygotes[key] = Zygote(handle.spec()).start()
+                self.protections = self.zygotes[key].protections
+                self.import_failures[key] = _import_failure(self.zygotes[key], handle, limit)
+            except WorkerFailure as failure:
+                self.zygotes[key] = failure
+        if isinstance(self.zygotes[key], WorkerFailure):
+            raise self.zygotes[key]
+        return self.zygotes[key]
+
+    def close(self):
+        for zygote in self.zygotes.values():
+            if isinstance(zygote, Zygote):
+                zygote.stop()
+        self.zygotes.clear()
 
     def profile(self, assignment):
         if self._profile is None:
@@ -88,17 +116,31 @@ class GradingSession:
         return self.submissions[assignment.name]
 
 
-def _secrets(assignment, test_dir):
-    """Folders no worker may see: hidden tests, solutions, datasets with held-out labels."""
-    from autograder.data import datasets_dir
-    root = assignments.course_root()
-    secrets = [root / "tests" / "hidden", root / "solutions", test_dir, datasets_dir()]
-    sklearn = importlib.util.find_spec("sklearn")  # its bundled digits would hand out A1's held-out labels
+def _masks():
+    """Folders inside the worker's view that must look empty: scikit-learn's bundled digits are A1's held-out set."""
+    sklearn = importlib.util.find_spec("sklearn")
     if sklearn and sklearn.submodule_search_locations:
-        secrets.append(Path(sklearn.submodule_search_locations[0]) / "datasets" / "data")
-    # Folders a caller adds (a batch: the other students' submissions and the results), os.pathsep-separated.
-    secrets += [Path(p) for p in os.environ.get("AUTOGRADER_SECRETS", "").split(os.pathsep) if p]
-    return secrets
+        return [Path(sklearn.submodule_search_locations[0]) / "datasets" / "data"]
+    return []
+
+
+def _import_failure(zygote, handle, limit):
+    """Import the submission's modules once, in a worker of their own, within one test's limit.
+
+    A module that hangs, crashes or exits while it is imported would do so in every test; found here,
+    it costs the grade one limit, and each test reports it. Import errors are left to the tests.
+    """
+    modules = [f[:-3].replace("/", ".").removesuffix(".__init__") for f in handle.assignment.files
+               if f.endswith(".py")]
+    worker = Worker(handle.spec(), cpu_seconds=int(limit * 2) + 30, zygote=zygote)
+    try:
+        worker.start()
+        worker.call_import(modules, timeout=limit)
+        return None
+    except WorkerFailure as failure:
+        return f"{failure} while the submission's modules were imported"
+    finally:
+        worker.stop()
 
 
 class Submission:
@@ -121,11 +163,11 @@ class Submission:
             pytest.fail(f"{relpath} is missing from the submission", pytrace=False)
         return path.read_text(errors="replace")
 
-    def _spec(self):
+    def spec(self):
         lim = self.assignment.limits
         return WorkerSpec(submission_dir=self.materialized.folder, probes_file=self.probes_file,
-                          aliases=self.assignment.aliases, secrets=_secrets(self.assignment, self.probes_file.parent),
-                          device=self.device, threads=lim.threads, memory_mb=lim.memory_mb, file_mb=lim.file_mb,
+                          aliases=self.assignment.aliases, masks=_masks(), device=self.device, threads=lim.threads,
+                          memory_mb=lim.memory_mb, file_mb=lim.file_mb, scratch_mb=lim.scratch_mb,
                           pids_max=lim.pids_max, gpu_memory_fraction=lim.gpu_memory_fraction)
 
     def probe(self, name, /, **kwargs):
@@ -154,7 +196,11 @@ class Submission:
         started = time.monotonic()
         try:
             if self.worker is None or self.worker.dead:
-                self.worker = Worker(self._spec(), cpu_seconds=int(self.record.limit * 2) + 30).start()
+                zygote = self.session.zygote(self, self.record.limit)
+                failure = self.session.import_failures.get(self.probes_file)
+                if failure:
+                    raise WorkerFailure("import", failure)
+                self.worker = Worker(self.spec(), cpu_seconds=int(self.record.limit * 2) + 30, zygote=zygote).start()
                 self.session.protections = self.worker.protections
             if self.deadline is None:  # the clock starts once a worker is ready: its start is the engine's cost
                 self.deadline = time.monotonic() + self.record.limit

@@ -1,4 +1,4 @@
-"""Per-worker control groups: a process-count and memory ceiling over the worker's whole process tree."""
+"""Per-submission control groups: a process-count and memory ceiling over the zygote's whole process tree."""
 
 import os
 import signal
@@ -58,17 +58,18 @@ class WorkerCgroup:
             return None
         return cls(version, dirs, limits)
 
-    def oom_killed(self):
-        """True when the kernel killed a process of this worker for exceeding the memory limit."""
+    def oom_kills(self):
+        """How many processes of this group the kernel has killed for exceeding the memory limit."""
+        kills = 0
         for d in self.dirs:
             for f in ("memory.oom_control", "memory.events"):
                 path = d / f
                 if path.exists():
                     for line in path.read_text().splitlines():
                         key, _, value = line.partition(" ")
-                        if key == "oom_kill" and int(value) > 0:
-                            return True
-        return False
+                        if key == "oom_kill":
+                            kills += int(value)
+        return kills
 
     def kill_all(self):
         """Kill every process left in the group (v2 has cgroup.kill; v1 kills pid by pid)."""

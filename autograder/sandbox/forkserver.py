@@ -1,9 +1,8 @@
-"""A fork server with torch preloaded: forks a keeper process per worker request.
+"""A fork server with torch preloaded: forks a zygote (autograder.sandbox.zygote) per submission.
 
-Run as `python -m autograder.sandbox.forkserver FD`; FD is its end of a unix
-socket pair. Each request is a channel message (the worker spec) carrying two
-file descriptors: the worker's socket and the keeper's status socket. The
-answer is the keeper's pid. Children are reaped automatically (SIGCHLD ignored).
+Run as `python -m autograder.sandbox.forkserver FD` with an allowlisted environment; FD is its end
+of a unix socket pair. Each request is the zygote's spec as JSON carrying one file descriptor, the
+zygote's control socket. The answer is the child's pid. Children are reaped automatically (SIGCHLD ignored).
 """
 
 import json
@@ -12,7 +11,7 @@ import signal
 import socket
 import sys
 
-from autograder.sandbox import isolation, worker  # preloads torch and numpy; runs no torch op
+from autograder.sandbox import isolation, zygote  # preloads torch and numpy; runs no torch op
 
 try:  # classic assignment code imports pyplot; a fresh worker would rebuild its font cache each time
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -28,7 +27,7 @@ def serve(sock):
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     while True:
         try:
-            data, fds, _, _ = socket.recv_fds(sock, MAX_REQUEST, 2)
+            data, fds, _, _ = socket.recv_fds(sock, MAX_REQUEST, 1)
         except (ConnectionError, OSError):
             return
         if not data:
@@ -38,9 +37,8 @@ def serve(sock):
         if pid == 0:
             sock.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            worker_sock, status_sock = (socket.socket(fileno=fd) for fd in fds)
             try:
-                worker.keeper_main(worker_sock, status_sock, spec)
+                zygote.main(socket.socket(fileno=fds[0]), spec)
             finally:
                 os._exit(70)
         for fd in fds:

@@ -1,12 +1,13 @@
-"""Confine the current process: namespaces, read-only mounts, hidden secrets, no capabilities, rlimits.
+"""Confine the current process: namespaces, an allowlist root, a private scratch, no capabilities, rlimits.
 
-Called inside the freshly forked worker before any submission code runs. Every
-step is best effort where the OS refuses it; what took effect is returned so the
-results can say which protections were active.
+The zygote enters the namespaces and the view once per submission; each worker it forks takes a
+private scratch, drops its capabilities and sets rlimits before any submission code runs. What
+took effect is returned so the results can say which protections were active.
 """
 
 import ctypes
 import os
+import platform
 import resource
 import signal
 from pathlib import Path
@@ -18,15 +19,23 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+MNT_DETACH = 2
+_SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+# The only variables a worker (and the fork server it descends from) ever holds, besides the engine's own.
+KEPT_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONPATH", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES",
+            "PYTORCH_NVML_BASED_CUDA_CHECK")
+THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+SCRATCH = "/scratch"   # inside the view: the worker's HOME, TMPDIR and working directory
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
 PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
 _CAP_VERSION_3 = 0x20080522
-# Mount options that must be kept on a read-only remount (the kernel refuses to clear locked ones).
-_KEPT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC,
-               "noatime": MS_NOATIME, "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME}
+# statvfs flag -> mount flag, for the options a read-only remount must keep (the kernel refuses to clear locked ones).
+_STATVFS_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
+                  os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
 
 
@@ -69,55 +78,72 @@ def unshare_namespaces(mode="auto"):
     return "user-namespace"
 
 
-def _mount_points():
-    """Mount points of this namespace with their kept flags, parents before children."""
-    points = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields = line.split()
-        target = fields[4].replace("\\040", " ")
-        flags = 0
-        for opt in fields[5].split(","):
-            flags |= _KEPT_FLAGS.get(opt, 0)
-        points.append((target, flags))
-    return points
+def _kept_flags(path):
+    """The source mount's locked flags, which a read-only remount inside a user namespace must keep."""
+    f_flag = os.statvfs(path).f_flag
+    return sum(ms for st, ms in _STATVFS_FLAGS.items() if f_flag & st)
 
 
-def _under(path, roots):
-    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+def _place(source, target):
+    """Create `target` as a folder or an empty file, like `source`."""
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
 
 
-def confine_filesystem(scratch, secrets):
-    """Make everything read-only and hide `secrets`, leaving only `scratch` writable.
+def _bind(source, target, read_only=True):
+    if not os.path.exists(source):
+        raise OSError(2, f"{source} does not exist")
+    _place(source, target)
+    _mount(source, target, None, MS_BIND | MS_REC)
+    if read_only:
+        _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | _kept_flags(source))
 
-    Runs in the new mount and PID namespaces (as PID 1 of the latter).
+
+def enter_view(new_root, view, placed):
+    """Make a fresh tmpfs at `new_root` holding only `view` and `placed` ({path inside: host path}), all
+    read-only, and pivot into it; the host's root is detached and unreachable afterwards.
+
+    Runs as PID 1 of new mount and PID namespaces, so the /proc mounted here shows only this sandbox.
     """
-    scratch = os.path.realpath(scratch)
+    inside = lambda path: os.path.join(new_root, path.lstrip("/"))
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    scratch_fd = os.open(scratch, os.O_PATH | os.O_DIRECTORY)
-    hidden = []
-    for secret in secrets:
-        secret = os.path.realpath(secret)
-        if os.path.isdir(secret):
-            _mount("tmpfs", secret, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-            hidden.append(secret)
-    # The scratch folder may lie under a hidden root: bind it back from the fd opened before.
-    if _under(scratch, hidden):
-        os.makedirs(scratch, exist_ok=True)
-    _mount(f"/proc/self/fd/{scratch_fd}", scratch, None, MS_BIND)
-    os.close(scratch_fd)
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount("tmpfs", new_root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=755")
+    for path in view.binds:
+        _bind(path, inside(path))
+    for target, source in placed.items():
+        _bind(source, inside(target))
+    for path in view.masks:
+        _mount("tmpfs", inside(path), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=755")
+    for path, target in view.symlinks.items():
+        os.symlink(target, inside(path))
+    for path in view.devices:
+        _bind(path, inside(path), read_only=False)
+    for name, target in {"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1",
+                         "stderr": "/proc/self/fd/2"}.items():
+        os.symlink(target, inside(f"/dev/{name}"))
+    for path, data in view.files.items():
+        os.makedirs(os.path.dirname(inside(path)), exist_ok=True)
+        with open(inside(path), "wb") as f:
+            f.write(data)
+    for path in ("/dev/shm", SCRATCH, "/proc"):
+        os.makedirs(inside(path), exist_ok=True)
+    os.symlink(f"{SCRATCH}/tmp", inside("/tmp"))
+    _mount("proc", inside("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount(None, new_root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir(new_root)
+    _check(_libc.syscall(_SYS_PIVOT_ROOT[platform.machine()], b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", MNT_DETACH), "detach the host's root")
+    os.chdir("/")
+
+
+def private_scratch(size_mb):
+    """A fresh, empty, size-capped scratch (and /dev/shm) for one worker, in its own mount namespace."""
+    _check(_libc.unshare(CLONE_NEWNS), "unshare")
+    _mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=700")
     _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    for target, flags in _mount_points():
-        if _under(target, ["/proc", "/dev"]) and target != "/dev/shm":
-            continue
-        try:
-            _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-        except OSError:
-            pass  # a mount we cannot remount (already gone or locked) stays as it was
-    for target, flags in _mount_points():
-        if target in (scratch, "/dev/shm"):
-            _mount(None, target, None, MS_REMOUNT | MS_BIND | flags)
-    return hidden
 
 
 def drop_privileges():

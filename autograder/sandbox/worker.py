@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import traceback
+import types
 
 import numpy  # noqa: F401  (preloaded for the forkserver)
 import torch  # noqa: F401
@@ -20,7 +21,7 @@ from autograder import channel
 from autograder.sandbox import isolation
 
 STDOUT_KEEP = 16 * 1024
-_KEPT_ENV = ("PATH", "LANG", "LC_ALL", "TERM", "PYTORCH_NVML_BASED_CUDA_CHECK", "CUDA_VISIBLE_DEVICES")
+
 
 
 class CappedStream(io.TextIOBase):
@@ -79,49 +80,15 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module.__path__ = []
 
 
-def keeper_main(sock, status_sock, spec):
-    """Runs in the fork server's child: set up namespaces, fork the worker, report its pid and its end."""
-    isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)  # and the worker dies with us in turn
-    namespaces = isolation.unshare_namespaces(spec["isolation"]) if spec["sandbox"] else None
-    for d in spec.get("cgroup_dirs", []):
-        with open(os.path.join(d, "cgroup.procs"), "w") as f:
-            f.write(str(os.getpid()))
-    go_r, go_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        status_sock.close()
-        os.close(go_w)
-        os.read(go_r, 1)
-        os.close(go_r)
-        code = 70
-        try:
-            worker_main(sock, spec, namespaces)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(go_r)
-    sock.close()
-    channel.send(status_sock, {"kind": "started", "pid": pid, "namespaces": namespaces})
-    os.write(go_w, b"g")
-    os.close(go_w)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        channel.send(status_sock, {"kind": "exit", "signal": os.WTERMSIG(status)})
-    else:
-        channel.send(status_sock, {"kind": "exit", "code": os.WEXITSTATUS(status)})
-    os._exit(0)
-
-
 def _confine(spec, namespaces):
-    """Apply every protection this OS allows; returns what is in force, for the results."""
-    protections = {"namespaces": namespaces, "cgroup": bool(spec.get("cgroup_dirs"))}
+    """Apply the per-worker protections; returns what is in force, for the results."""
+    protections = {}
     if namespaces is None:
-        os.setsid()  # without a PID namespace the judge kills the process group
+        os.setsid()  # without a PID namespace the zygote kills the process group
     isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)
     if namespaces:
-        protections["hidden"] = isolation.confine_filesystem(spec["scratch"], spec["secrets"])
-        protections["network"] = "none"
-        protections["read_only"] = True
+        isolation.private_scratch(spec["scratch_mb"])
+        protections["scratch_quota_mb"] = spec["scratch_mb"]
     protections["rlimits"] = isolation.set_rlimits(
         spec["memory_mb"], spec["file_mb"], spec["open_files"], spec["cpu_seconds"])
     if namespaces:
@@ -130,38 +97,47 @@ def _confine(spec, namespaces):
     return protections
 
 
+def set_threads(threads):
+    """Thread counts of torch and the BLAS libraries; set in the zygote, so every worker inherits them."""
+    torch.set_num_threads(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(threads)
+    except ImportError:
+        pass
+
+
 def _prepare_process(spec):
+    """The worker's environment (an allowlist), working directory, streams, threads and import path."""
     scratch = spec["scratch"]
-    home = os.path.join(scratch, "home")
-    os.makedirs(os.path.join(home, "tmp"), exist_ok=True)
-    env = {k: os.environ[k] for k in _KEPT_ENV if k in os.environ}
-    env.update(HOME=home, TMPDIR=os.path.join(home, "tmp"), MPLBACKEND="Agg",
-               MPLCONFIGDIR=os.path.join(home, "mpl"), PYTHONDONTWRITEBYTECODE="1")
+    home, tmp = os.path.join(scratch, "home"), os.path.join(scratch, "tmp")
+    os.makedirs(home, exist_ok=True)
+    os.makedirs(tmp, exist_ok=True)
+    env = {k: os.environ[k] for k in isolation.KEPT_ENV if k in os.environ}
+    env.update(HOME=home, TMPDIR=tmp, MPLBACKEND="Agg", MPLCONFIGDIR=os.path.join(home, "mpl"),
+               PYTHONDONTWRITEBYTECODE="1", AUTOGRADER_DEVICE=spec["device"],
+               **{name: str(spec["threads"]) for name in isolation.THREAD_ENV})
     os.environ.clear()
     os.environ.update(env)
-    os.chdir(spec["submission_dir"])
+    os.chdir(scratch)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     sys.stdout = sys.stderr = CappedStream()
-    torch.set_num_threads(spec["threads"])
-    try:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(spec["threads"])
-    except ImportError:
-        pass
     sys.dont_write_bytecode = True
     sys.path.insert(0, spec["submission_dir"])
     if spec.get("aliases"):
         sys.meta_path.insert(0, AliasFinder(spec["aliases"]))
+    return sorted(env)
 
 
-def _load_probes(spec):
-    if "probes_module" in spec:
+def _load_probes(spec, code):
+    if spec.get("probes_module"):
         return importlib.import_module(spec["probes_module"])
-    loader_spec = importlib.util.spec_from_file_location("probes", spec["probes_file"])
-    module = importlib.util.module_from_spec(loader_spec)
-    loader_spec.loader.exec_module(module)
+    module = types.ModuleType("probes")
+    module.__file__ = spec["probes_file"]
+    sys.modules["probes"] = module
+    exec(code, module.__dict__)
     return module
 
 
@@ -193,15 +169,25 @@ def _device_stats(device):
     return {}
 
 
-def worker_main(sock, spec, namespaces):
-    protections = _confine(spec, namespaces)
-    _prepare_process(spec)
+def _import_modules(names):
+    failed = {}
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # reported by the tests themselves, with their own messages
+            failed[name] = type(exc).__name__
+    return {"failed": failed}
+
+
+def worker_main(sock, spec, namespaces, zygote_protections, probes_code):
+    """Runs in a fresh child of the zygote: confine, load the probes, answer calls until the judge stops us."""
+    protections = {**zygote_protections, **_confine(spec, namespaces)}
+    protections["environment"] = _prepare_process(spec)
     if spec["device"] == "cuda" and torch.cuda.is_available() and spec.get("gpu_memory_fraction"):
         torch.cuda.set_per_process_memory_fraction(spec["gpu_memory_fraction"])
         protections["gpu_memory_fraction"] = spec["gpu_memory_fraction"]
-    os.environ["AUTOGRADER_DEVICE"] = spec["device"]
     try:
-        probes = _load_probes(spec)
+        probes = _load_probes(spec, probes_code)
     except BaseException as exc:  # a probe file that cannot load is reported, not fatal to the judge
         channel.send(sock, {"kind": "ready", "protections": protections, "error": _describe(exc, "")})
         return
@@ -213,8 +199,12 @@ def worker_main(sock, spec, namespaces):
         except channel.ChannelClosed:
             return
         seq = request.get("seq")
-        fn = getattr(probes, request["probe"], None)
-        if not callable(fn) or request["probe"].startswith("_"):
+        if request.get("kind") == "import":  # the judge's check, once a grade, that the modules import at all
+            request = {"probe": "import_modules", "kwargs": {"names": request["modules"]}}
+            fn = _import_modules
+        else:
+            fn = getattr(probes, request["probe"], None)
+        if not callable(fn) or (fn is not _import_modules and request["probe"].startswith("_")):
             channel.send(sock, {"kind": "result", "ok": False, "seq": seq,
                                 "error": {"type": "ProbeError", "message": f"no probe named {request['probe']!r}"}})
             continue
