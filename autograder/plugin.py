@@ -222,9 +222,9 @@ class Submission:
             self.record.probe_seconds += time.monotonic() - started
         if answer.get("output"):
             self.record.extra.setdefault("output", []).append(answer["output"])
-        if "gpu_peak_bytes" in answer:
-            peak = self.record.extra.get("gpu_peak_bytes", 0)
-            self.record.extra["gpu_peak_bytes"] = max(answer["gpu_peak_bytes"], peak)
+        for key in ("gpu_peak_bytes", "memory_peak_bytes"):
+            if answer.get(key) is not None:
+                self.record.extra[key] = max(answer[key], self.record.extra.get(key, 0))
         if not answer.get("ok"):
             pytest.fail(self._explain(answer["error"]), pytrace=False)
         try:
@@ -245,6 +245,9 @@ class Submission:
                                                        for f in self.assignment.files):
                 return f"{as_file} is missing from the submission"
             return f"the submission imports `{module}`, which is not installed in the grading environment{where}"
+        if error.get("scratch_full"):
+            return (f"{error['type']}: the code filled its scratch space (the limit is "
+                    f"{self.assignment.limits.scratch_mb} MiB, `scratch_mb` in assignment.toml){where}")
         if error["type"] == "MemoryError":
             limit = self.assignment.limits.memory_mb
             return f"MemoryError: the code ran out of memory (the limit is {limit} MiB){where}"
@@ -367,7 +370,8 @@ def pytest_runtest_makereport(item, call):
         "visibility": record.visibility, "budget": record.budget, "limit_s": record.limit,
         "probe_seconds": round(record.probe_seconds, 3), "worker_failure": record.worker_failure,
         "student_output": "".join(record.extra.get("output", []))[-4000:],
-        "gpu_peak_bytes": record.extra.get("gpu_peak_bytes")}))
+        "gpu_peak_bytes": record.extra.get("gpu_peak_bytes"),
+        "memory_peak_bytes": record.extra.get("memory_peak_bytes")}))
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -21,7 +21,8 @@ class TestResult:
     probe_seconds: float = 0.0
     budget: dict = field(default_factory=dict)
     student_output: str = ""
-    gpu_peak_bytes: int | None = None
+    gpu_peak_bytes: int | None = None       # reported by the worker (torch's allocator): informative, never graded
+    memory_peak_bytes: int | None = None    # the cgroup's peak, read by the judge: what a limit or a grade may use
 
     def gradescope(self):
         out = self.output
@@ -31,7 +32,8 @@ class TestResult:
                 "status": "passed" if self.status == "passed" else "failed",
                 "output": out.strip(), "visibility": self.visibility,
                 "extra_data": {"status": self.status, "limit_s": self.limit_s, "budget": self.budget,
-                               "probe_seconds": self.probe_seconds, "gpu_peak_bytes": self.gpu_peak_bytes}}
+                               "probe_seconds": self.probe_seconds, "gpu_peak_bytes": self.gpu_peak_bytes,
+                               "memory_peak_bytes": self.memory_peak_bytes}}
 
 
 @dataclass

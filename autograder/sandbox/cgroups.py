@@ -2,6 +2,7 @@
 
 import os
 import signal
+import time
 import uuid
 from pathlib import Path
 
@@ -84,8 +85,34 @@ class WorkerCgroup:
                     pass
 
     def remove(self):
+        """Delete the group once its killed processes are gone (the kernel refuses while any remain)."""
+        deadline = time.monotonic() + 2.0
         for d in self.dirs:
-            try:
-                d.rmdir()
-            except OSError:
-                pass
+            while True:
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.01)
+
+    def peak_bytes(self):
+        """The group's peak memory use since the last reset_peak(), read by the judge (None if not measured)."""
+        for d in self.dirs:
+            for name in ("memory.max_usage_in_bytes", "memory.peak"):
+                try:
+                    return int((d / name).read_text().split()[0])
+                except (OSError, ValueError, IndexError):
+                    pass
+        return None
+
+    def reset_peak(self):
+        for d in self.dirs:
+            for name in ("memory.max_usage_in_bytes", "memory.peak"):
+                try:
+                    (d / name).write_text("0")
+                except OSError:
+                    pass

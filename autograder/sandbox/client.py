@@ -220,7 +220,7 @@ def _well_formed(answer, seq):
     if answer["ok"]:
         return "value" in answer and error is None
     return isinstance(error, dict) and all(isinstance(error.get(k, ""), (str, type(None), bool))
-                                           for k in ("type", "message", "where", "missing_module"))
+                                           for k in ("type", "message", "where", "missing_module", "scratch_full"))
 
 
 class Worker:
@@ -249,6 +249,8 @@ class Worker:
                 "cpu_seconds": self.cpu_seconds, "aliases": dict(spec.aliases),
                 "gpu_memory_fraction": spec.gpu_memory_fraction, "probes_module": spec.probes_module}
         self.oom_before = self.zygote.oom_kills()
+        if self.zygote.cgroup:
+            self.zygote.cgroup.reset_peak()
         worker_ours, worker_theirs = socket.socketpair()
         status_ours, status_theirs = socket.socketpair()
         try:
@@ -352,6 +354,9 @@ class Worker:
             self.stop()
             raise WorkerFailure("channel", f"the grader's channel carried a message the engine did not write "
                                            f"{during}: code of the submission wrote to it")
+        answer.pop("memory_peak_bytes", None)  # only the judge's own reading counts
+        if self.zygote.cgroup:
+            answer["memory_peak_bytes"] = self.zygote.cgroup.peak_bytes()
         return answer
 
     def stop(self):

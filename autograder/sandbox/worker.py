@@ -5,6 +5,7 @@ front but never runs a torch operation at import (a fork after an OpenMP
 parallel region hangs the child).
 """
 
+import errno
 import importlib.abc
 import importlib.util
 import io
@@ -158,6 +159,8 @@ def _describe(exc, submission_dir):
         error["not_attempted"] = True
     if isinstance(exc, ModuleNotFoundError):
         error["missing_module"] = exc.name
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        error["scratch_full"] = True
     if isinstance(exc, SystemExit):
         error["message"] = f"the submission called sys.exit({exc.code!r})"
     return error

@@ -27,7 +27,7 @@ def add(a, b):
     return a + b
 
 def slow():
-    return 1 if os.listdir({subs!r}) == [] and not os.path.exists({results!r}) else 0
+    return 1 if not os.path.exists({subs!r}) and not os.path.exists({results!r}) else 0
 '''
 
 
@@ -93,9 +93,10 @@ def test_mixed_class_gives_the_right_gradebook_and_a_rerun_skips_it(toy_course, 
     assert "time limit of 2.0 s exceeded" in tests["dan"]["test_add_values"]["output"]
     assert "exited with status 3" in tests["erin"]["test_add_values"]["output"]
     assert tests["carol"]["test_add_values"]["extra_data"]["status"] == "not attempted"
-    hidden = stored(out, "mallory")["extra_data"]["protections"].get("hidden") or []
-    if hidden:  # sandboxed: the other students' code and the results are out of reach
-        assert str(subs.resolve()) in hidden and str(out.resolve()) in hidden
+    protections = stored(out, "mallory")["extra_data"]["protections"]
+    if protections.get("filesystem") == "allowlist":  # the other students' code and the results are out of reach
+        assert not any(str(subs.resolve()).startswith(r) or str(out.resolve()).startswith(r)
+                       for r in protections["roots"])
         assert tests["mallory"]["test_slow_within_budget"]["score"] == 2
 
     feedback = (out / "feedback" / "alice.txt").read_text()

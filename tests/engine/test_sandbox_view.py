@@ -1,0 +1,187 @@
+"""What a worker can reach: only the allowlist view, its own empty scratch, an allowlisted environment.
+
+Each case is run on the root path and on the forced user-namespace path (a TA's laptop without root);
+the cases that prove the tests can fail run with the sandbox off (AUTOGRADER_ISOLATION=none).
+"""
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import view
+from autograder.sandbox.client import Worker, WorkerFailure, WorkerSpec, Zygote
+
+PROBES = '''
+import os
+
+def listing(path):
+    try:
+        return {"entries": sorted(os.listdir(path))}
+    except OSError as e:
+        return {"entries": None, "error": e.strerror}
+
+def read(paths):
+    found = {}
+    for p in paths:
+        try:
+            found[p] = open(p).read()
+        except OSError as e:
+            found[p] = "error: " + e.strerror
+    return found
+
+def environment():
+    return {"keys": sorted(os.environ), "proc": open("/proc/self/environ", "rb").read().decode(errors="replace")}
+
+def leave_traces():
+    import numpy, mod
+    mod.COUNTER += 1
+    numpy.allclose = lambda *args, **kwargs: True
+    open(os.path.join(os.environ["TMPDIR"], "trace"), "w").write("left by an earlier test")
+    open("trace-in-cwd", "w").write("left by an earlier test")
+    return {}
+
+def find_traces():
+    import numpy, mod
+    return {"counter": mod.COUNTER, "allclose_patched": numpy.allclose(0, 1),
+            "tmp": sorted(os.listdir(os.environ["TMPDIR"])), "cwd": sorted(os.listdir("."))}
+
+def fill_scratch(chunk_mb):
+    written = 0
+    try:
+        while True:
+            with open(f"fill-{written}.bin", "wb") as f:
+                f.write(bytes(chunk_mb * 2**20))
+            written += 1
+    except OSError as e:
+        return {"written_mb": written * chunk_mb, "error": e.strerror}
+'''
+
+MODES = ["auto", "userns"]
+
+
+@pytest.fixture
+def spec(tmp_path):
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "mod.py").write_text("COUNTER = 0\n")
+    probes = tmp_path / "probes.py"
+    probes.write_text(PROBES)
+    return WorkerSpec(submission_dir=submission, probes_file=probes, memory_mb=1024, pids_max=32)
+
+
+def call(worker, probe, **kwargs):
+    answer = worker.call(probe, kwargs, 20)
+    assert answer["ok"], answer
+    return answer["value"]
+
+
+def confined_or_skip(worker):
+    if worker.protections.get("filesystem") != "allowlist":
+        pytest.skip("no namespaces on this OS: the results say the file system is not isolated")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_root_holds_only_the_allowlist(spec, monkeypatch, mode):
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
+    with Worker(spec) as worker:
+        confined_or_skip(worker)
+        roots = worker.protections["roots"]
+        allowed = {Path(r).parts[1] for r in roots} | {"dev", "etc", "proc", "scratch", "submission", "grader",
+                                                      "tmp"} | {Path(p).name for p in view.SYSTEM_LIBRARIES}
+        top = set(call(worker, "listing", path="/")["entries"])
+        assert {"submission", "scratch", "proc"} <= top <= allowed
+        assert "/" not in roots and "/home" not in roots and str(Path.home()) not in roots
+        checkout = view.engine_folder().parent
+        inside = call(worker, "listing", path=str(checkout))["entries"]
+        assert "autograder" in inside and not {".git", "tests", "solutions", "out", "datasets"} & set(inside)
+        assert set(call(worker, "listing", path="/etc")["entries"]) <= {Path(p).name for p in view.ETC_FILES} | {
+            "passwd", "group"}
+
+
+@pytest.mark.parametrize("mode", MODES + ["none"])
+def test_files_planted_in_temp_and_home_are_unreadable(spec, monkeypatch, mode):
+    """Stand-ins for another student's submission in the system temp folder and a TA's key in HOME."""
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
+    tag = uuid.uuid4().hex[:8]
+    other = Path(tempfile.gettempdir()) / f"other-student-{tag}"
+    other.mkdir()
+    (other / "answers.py").write_text(f"secret {tag}")
+    key = Path.home() / f".autograder-test-key-{tag}"
+    key.write_text(f"secret {tag}")
+    try:
+        with Worker(spec) as worker:
+            seen = call(worker, "read", paths=[str(other / "answers.py"), str(key)])
+            if mode == "none":  # the sandbox off: the same probe reads both, so the check below can fail
+                assert all(text == f"secret {tag}" for text in seen.values())
+            else:
+                confined_or_skip(worker)
+                assert all(text == "error: No such file or directory" for text in seen.values()), seen
+                assert call(worker, "listing", path=str(Path.home()))["entries"] in (None, [".pyenv"], [])
+    finally:
+        shutil.rmtree(other)
+        key.unlink()
+
+
+@pytest.mark.parametrize("mode", MODES + ["none"])
+def test_judge_secret_never_reaches_the_worker(spec, monkeypatch, mode):
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
+    monkeypatch.setenv("CI_DEPLOY_TOKEN", "tok-do-not-leak")
+    from autograder.sandbox import client
+    monkeypatch.setattr(client, "_server", None)  # a fresh fork server, started while the secret is set
+    try:
+        with Worker(spec) as worker:
+            seen = call(worker, "environment")
+            assert "CI_DEPLOY_TOKEN" not in seen["keys"] and "tok-do-not-leak" not in seen["proc"]
+            assert seen["keys"] == worker.protections["environment"] or set(worker.protections["environment"]) \
+                <= set(seen["keys"])
+            assert "HOME" in seen["keys"]
+    finally:
+        client.shutdown_forkserver()
+
+
+@pytest.mark.parametrize("mode", MODES + ["none"])
+def test_nothing_of_one_test_reaches_the_next(spec, monkeypatch, mode):
+    """A module global, a patched numpy and scratch files left by one worker are gone in the next one."""
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
+    with Zygote(spec) as zygote:
+        with Worker(spec, zygote=zygote) as first:
+            call(first, "leave_traces")
+            left = call(first, "find_traces")  # the probe does leave traces
+            assert left["counter"] == 1 and left["allclose_patched"] and "trace" in left["tmp"]
+        with Worker(spec, zygote=zygote) as second:
+            assert call(second, "find_traces") == {"counter": 0, "allclose_patched": False, "tmp": [],
+                                                   "cwd": ["home", "tmp"]}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_scratch_is_capped_and_costs_the_host_no_disk(spec, monkeypatch, mode):
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
+    spec.scratch_mb = 32
+    host_free = shutil.disk_usage(tempfile.gettempdir()).free
+    with Zygote(spec) as zygote:
+        with Worker(spec, zygote=zygote) as worker:
+            confined_or_skip(worker)
+            assert worker.protections["scratch_quota_mb"] == 32
+            answer = worker.call("fill_scratch", {"chunk_mb": 4}, 20)["value"]
+            assert answer["error"] == "No space left on device" and answer["written_mb"] <= 32
+            # measured while the worker (and its full scratch) is still alive
+            assert host_free - shutil.disk_usage(tempfile.gettempdir()).free <= 32 * 2**20
+        with Worker(spec, zygote=zygote) as worker:
+            assert call(worker, "listing", path=".")["entries"] == ["home", "tmp"]
+
+
+def test_a_path_missing_from_the_view_is_an_engine_error_at_start(spec, monkeypatch):
+    from autograder.sandbox import client
+    with Worker(spec) as worker:
+        confined_or_skip(worker)
+    monkeypatch.setattr(client.shutil, "copytree", lambda *args, **kwargs: None)  # the submission never arrives
+    zygote = Zygote(spec)
+    try:
+        with pytest.raises(WorkerFailure, match="the sandbox's file system could not be built .*submission"):
+            zygote.start()
+    finally:
+        zygote.stop()
