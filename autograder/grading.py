@@ -87,10 +87,13 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
                         probe_seconds=r["probe_seconds"], budget=r["budget"], student_output=r["student_output"],
                         gpu_peak_bytes=r["gpu_peak_bytes"], memory_peak_bytes=r["memory_peak_bytes"])
              for r in collector.records.values()]
+    if session and session.device_error:
+        raise session.device_error
     profile = session.profile(assignment).as_dict() if session else {}
+    problems = checked.problems + ([session.speed_warning] if session and session.speed_warning else [])
     return Results(assignment=assignment.name, version=assignment.version, submission=str(Path(submission)),
                    tests=tests, execution_time=time.monotonic() - started, device=profile,
-                   protections=session.protections if session else {}, problems=checked.problems,
+                   protections=session.protections if session else {}, problems=problems,
                    environment={**environment.record(), "isolation": _isolation(session)})
 
 

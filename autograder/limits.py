@@ -15,6 +15,7 @@ FACTOR_BOUNDS = (0.5, 4.0)
 START_ALLOWANCE = 1.0  # seconds added to every limit: worker start and the submission's imports
 DEFAULT_BUDGET = {"cpu": 10.0}
 PROFILE_ENV = "AUTOGRADER_DEVICE_PROFILE"
+SLOW_ENV = "AUTOGRADER_ALLOW_SLOW_DEVICE"   # set by --allow-slow-device
 
 
 class DeviceError(Exception):
@@ -37,11 +38,34 @@ class DeviceProfile:
     def __post_init__(self):
         self.execute_on = self.execute_on or self.kind
 
+    def scale(self):
+        """The factor limits use: the measured one within FACTOR_BOUNDS; past the top only when allowed."""
+        low, high = FACTOR_BOUNDS
+        if self.factor > high and os.environ.get(SLOW_ENV) == "1":
+            return self.factor
+        return min(max(self.factor, low), high)
+
     def limit(self, budget: dict) -> float:
         """Seconds allowed for a test whose budget is {'cpu': s, 'cuda': s} on the reference machine."""
         seconds = budget.get(self.kind, budget.get("cpu", DEFAULT_BUDGET["cpu"]))
+        return round(seconds * self.scale() + START_ALLOWANCE, 2)
+
+    def check_speed(self):
+        """Refuse a device too slow for the limits to scale by (it would fail students for the machine);
+        returns the warning to record when the factor lies outside its bounds but grading goes on."""
         low, high = FACTOR_BOUNDS
-        return round(seconds * min(max(self.factor, low), high) + START_ALLOWANCE, 2)
+        if self.factor > high:
+            if os.environ.get(SLOW_ENV) != "1":
+                raise DeviceError(f"this {self.kind} is {self.factor:g}x slower than the reference machine, past "
+                                  f"the {high:g}x the time limits scale by, so students would fail for the "
+                                  f"machine's speed: grade on a faster machine, or pass --allow-slow-device to "
+                                  f"scale the limits by {self.factor:g}")
+            return (f"graded with --allow-slow-device on a {self.kind} {self.factor:g}x slower than the reference "
+                    f"machine: limits scaled by {self.factor:g}")
+        if self.factor < low:
+            return (f"this {self.kind} is faster than the reference machine by more than the limits scale "
+                    f"(factor {self.factor:g}): limits use {low:g}")
+        return None
 
     def as_dict(self):
         return asdict(self)

@@ -76,8 +76,9 @@ class GradingSession:
         self._profile = None
         self.submissions = {}      # assignment name -> Materialized
         self.zygotes = {}          # probe file -> Zygote, or the WorkerFailure that kept it from starting
-        self.import_failures = {}  # probe file -> why the submission's modules could not be imported at all
+        self.broken_modules = {}   # probe file -> {module: why importing it hangs or kills the worker}
         self.protections = {}
+        self.speed_warning = self.device_error = None
 
     def zygote(self, handle, limit):
         """The sandbox of this submission for `handle`'s probe file, made (and its imports checked) once."""
@@ -86,7 +87,7 @@ class GradingSession:
             try:
                 self.zygotes[key] = Zygote(handle.spec()).start()
                 self.protections = self.zygotes[key].protections
-                self.import_failures[key] = _import_failure(self.zygotes[key], handle, limit)
+                self.broken_modules[key] = _broken_modules(self.zygotes[key], handle, limit)
             except WorkerFailure as failure:
                 self.zygotes[key] = failure
         if isinstance(self.zygotes[key], WorkerFailure):
@@ -106,8 +107,14 @@ class GradingSession:
                 if requested == "cuda":
                     raise limits.DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
                 requested = "cpu"
-            self._profile = limits.resolve_profile(requested, assignment.limits.threads,
-                                                   self.config.getoption("--device-profile"))
+            profile = limits.resolve_profile(requested, assignment.limits.threads,
+                                             self.config.getoption("--device-profile"))
+            try:
+                self.speed_warning = profile.check_speed()
+            except limits.DeviceError as exc:
+                self.device_error = exc
+                raise
+            self._profile = profile
         return self._profile
 
     def materialized(self, assignment):
@@ -124,23 +131,34 @@ def _masks():
     return []
 
 
-def _import_failure(zygote, handle, limit):
-    """Import the submission's modules once, in a worker of their own, within one test's limit.
+def _broken_modules(zygote, handle, limit):
+    """The submission's modules that hang, crash or exit while imported, found once before the tests.
 
-    A module that hangs, crashes or exits while it is imported would do so in every test; found here,
-    it costs the grade one limit, and each test reports it. Import errors are left to the tests.
+    Such a module would do it again in every test that imports it; found here, it costs the grade one
+    limit, and each test that imports it fails at once with the cause. Ordinary import errors are left
+    to the tests. One worker imports everything; only if it dies does each module get a worker of its own.
     """
     modules = [f[:-3].replace("/", ".").removesuffix(".__init__") for f in handle.assignment.files
                if f.endswith(".py")]
-    worker = Worker(handle.spec(), cpu_seconds=int(limit * 2) + 30, zygote=zygote)
-    try:
-        worker.start()
-        worker.call_import(modules, timeout=limit)
-        return None
-    except WorkerFailure as failure:
-        return f"{failure} while the submission's modules were imported"
-    finally:
-        worker.stop()
+    broken = {}
+
+    def check(names):
+        worker = Worker(handle.spec(broken), cpu_seconds=int(limit * 2) + 30, zygote=zygote)
+        try:
+            worker.start()
+            worker.call_import(names, timeout=limit)
+            return None
+        except WorkerFailure as failure:
+            return str(failure)
+        finally:
+            worker.stop()
+
+    if check(modules) is not None:
+        for name in modules:
+            cause = check([name])
+            if cause:
+                broken[name] = f"importing {name} did not finish when it was checked before the tests: {cause}"
+    return broken
 
 
 class Submission:
@@ -163,12 +181,13 @@ class Submission:
             pytest.fail(f"{relpath} is missing from the submission", pytrace=False)
         return path.read_text(errors="replace")
 
-    def spec(self):
+    def spec(self, broken_modules=None):
         lim = self.assignment.limits
         return WorkerSpec(submission_dir=self.materialized.folder, probes_file=self.probes_file,
                           aliases=self.assignment.aliases, masks=_masks(), device=self.device, threads=lim.threads,
                           memory_mb=lim.memory_mb, file_mb=lim.file_mb, scratch_mb=lim.scratch_mb,
-                          pids_max=lim.pids_max, gpu_memory_fraction=lim.gpu_memory_fraction)
+                          pids_max=lim.pids_max, gpu_memory_fraction=lim.gpu_memory_fraction,
+                          broken_modules=dict(broken_modules or {}))
 
     def probe(self, name, /, **kwargs):
         """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""
@@ -197,10 +216,8 @@ class Submission:
         try:
             if self.worker is None or self.worker.dead:
                 zygote = self.session.zygote(self, self.record.limit)
-                failure = self.session.import_failures.get(self.probes_file)
-                if failure:
-                    raise WorkerFailure("import", failure)
-                self.worker = Worker(self.spec(), cpu_seconds=int(self.record.limit * 2) + 30, zygote=zygote).start()
+                spec = self.spec(self.session.broken_modules.get(self.probes_file))
+                self.worker = Worker(spec, cpu_seconds=int(self.record.limit * 2) + 30, zygote=zygote).start()
                 self.session.protections = self.worker.protections
             if self.deadline is None:  # the clock starts once a worker is ready: its start is the engine's cost
                 self.deadline = time.monotonic() + self.record.limit

@@ -8,6 +8,10 @@ STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "not attempte
 
 def print_results(results, console=None):
     console = console or Console(width=None if Console().is_terminal else 120)
+    view = results.protections.get("filesystem")
+    if view and view != "allowlist":
+        console.print("[yellow]warning: the file system is not isolated here (no namespaces could be made): the "
+                      "submission could read any file this user can[/]")
     table = Table(title=f"{results.assignment} (v{results.version}): {results.submission}", title_justify="left")
     table.add_column("test", overflow="fold")
     table.add_column("score", justify="right")

@@ -112,6 +112,7 @@ class WorkerSpec:
     pids_max: int = 64
     gpu_memory_fraction: float | None = None
     sandbox: bool = True
+    broken_modules: dict = field(default_factory=dict)   # module -> why importing it is refused at once
 
 
 class Zygote:
@@ -247,7 +248,8 @@ class Worker:
         wire = {"kind": "spawn", "device": spec.device, "memory_mb": spec.memory_mb,
                 "file_mb": spec.file_mb, "scratch_mb": spec.scratch_mb, "open_files": spec.open_files,
                 "cpu_seconds": self.cpu_seconds, "aliases": dict(spec.aliases),
-                "gpu_memory_fraction": spec.gpu_memory_fraction, "probes_module": spec.probes_module}
+                "gpu_memory_fraction": spec.gpu_memory_fraction, "probes_module": spec.probes_module,
+                "broken_modules": dict(spec.broken_modules)}
         self.oom_before = self.zygote.oom_kills()
         if self.zygote.cgroup:
             self.zygote.cgroup.reset_peak()
@@ -347,9 +349,10 @@ class Worker:
             raise WorkerFailure("timeout", f"time limit of {timeout:.1f} s exceeded") from None
         except channel.ChannelClosed:
             raise self._death(during) from None
-        except channel.ChannelError as exc:
+        except channel.ChannelError as exc:  # the engine's own frames are always well formed
             self.stop()
-            raise WorkerFailure("channel", f"the worker sent a malformed answer ({exc})") from None
+            raise WorkerFailure("channel", f"the grader's channel carried bytes the engine did not write {during}: "
+                                           f"code of the submission wrote to it ({exc})") from None
         if not _well_formed(answer, self.calls) or channel.pending(self.sock):
             self.stop()
             raise WorkerFailure("channel", f"the grader's channel carried a message the engine did not write "

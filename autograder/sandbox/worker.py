@@ -81,6 +81,18 @@ class AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module.__path__ = []
 
 
+class BrokenFinder(importlib.abc.MetaPathFinder):
+    """Refuses, at once and with the cause, modules found before the tests to hang or crash when imported."""
+
+    def __init__(self, broken):
+        self.broken = broken
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname in self.broken:
+            raise ImportError(self.broken[fullname], name=fullname)
+        return None
+
+
 def _confine(spec, namespaces):
     """Apply the per-worker protections; returns what is in force, for the results."""
     protections = {}
@@ -129,6 +141,8 @@ def _prepare_process(spec):
     sys.path.insert(0, spec["submission_dir"])
     if spec.get("aliases"):
         sys.meta_path.insert(0, AliasFinder(spec["aliases"]))
+    if spec.get("broken_modules"):
+        sys.meta_path.insert(0, BrokenFinder(spec["broken_modules"]))
     return sorted(env)
 
 
