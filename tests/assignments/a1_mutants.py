@@ -16,6 +16,22 @@ LINEAR = "classifiers/linear_classifier.py"
 NET = "classifiers/neural_net.py"
 
 MUTANTS = [
+    # Each row shifted by its smallest score instead of its largest: the same as the right shift when a
+    # constant is added to every score, an overflow when a row's scores spread wider than exp can hold.
+    Mutant("softmax_shift_by_min", SOFTMAX,
+           "scores = scores - np.max(scores, axis=1, keepdims=True)",
+           "scores = scores - np.min(scores, axis=1, keepdims=True)",
+           must_fail=["test_softmax_loss_vectorized_stable"]),
+    Mutant("softmax_naive_shift_by_min", SOFTMAX,
+           "scores = scores - np.max(scores)  #",
+           "scores = scores - np.min(scores)  #",
+           must_fail=["test_softmax_loss_naive_stable"]),
+    # Distances cast to integers before sorting: wrong neighbours whenever they lie less than 1 apart.
+    Mutant("knn_votes_on_integer_distances", KNN,
+           "closest_y = self.y_train[np.argsort(dists[i])[:k]]",
+           "closest_y = self.y_train[np.argsort(dists[i].astype(int), kind='stable')[:k]]",
+           must_fail=["test_predict_labels_k1_values", "test_predict_labels_majority_values",
+                      "test_predict_labels_ties_smaller_label"]),
     # Softmax normalised over the batch (axis 0) instead of over the classes of each example.
     Mutant("softmax_wrong_axis", SOFTMAX,
            "np.sum(np.exp(scores), axis=1, keepdims=True)",

@@ -83,6 +83,32 @@ MUTANTS = [
            "def train_lenet(X, y, epochs=6, batch_size=64, lr=3e-3,",
            "def train_lenet(X, y, epochs=6, batch_size=64, lr=0.0,",
            must_fail=["test_train_lenet_accuracy"]),
+    # Normalisation multiplied by the standard deviation: LeNet still learns, so only the direct
+    # check of prepare_digits catches it.
+    Mutant("digits_times_std", TRAIN,
+           "x = (x - MNIST_MEAN) / MNIST_STD",
+           "x = (x - MNIST_MEAN) * MNIST_STD",
+           must_fail=["test_prepare_digits_values"]),
+    # Padding after normalising: the border becomes 0 instead of the background's normalised value.
+    Mutant("digits_padded_after_normalising", TRAIN,
+           "    x = F.pad(x, (2, 2, 2, 2))  # (N, 1, 32, 32)\n    x = (x - MNIST_MEAN) / MNIST_STD\n",
+           "    x = (x - MNIST_MEAN) / MNIST_STD\n    x = F.pad(x, (2, 2, 2, 2))  # (N, 1, 32, 32)\n",
+           must_fail=["test_prepare_digits_values"]),
+    # Ionosphere attributes returned as float64: the GRU's float32 weights would refuse them.
+    Mutant("ionosphere_float64", TRAIN,
+           "x = torch.as_tensor(X, dtype=torch.float32)\n",
+           "x = torch.as_tensor(X)\n",
+           must_fail=["test_prepare_ionosphere_values"]),
+    # Only the first batch predicted.
+    Mutant("predict_first_batch_only", TRAIN,
+           "return torch.cat(preds).numpy().astype(np.int64)",
+           "return preds[0].numpy().astype(np.int64)",
+           must_fail=["test_predict_in_batches"]),
+    # torch's generator left unseeded.
+    Mutant("seed_everything_skips_torch", TRAIN,
+           "    torch.manual_seed(seed)\n",
+           "",
+           must_fail=["test_seed_everything"]),
 
     # Library calls instead of hand-written layers: right numbers, no points.
     Mutant("conv_calls_F_conv2d", LAYERS, CONV_LINES,

@@ -121,8 +121,10 @@ def test_compute_distances_inputs_not_mutated(submission, rng):
 
 
 def _distinct_dists(rng, num_test, num_train):
-    """Distances with no two equal in a row, so the k nearest are never ambiguous."""
-    return np.stack([rng.permutation(num_train) + rng.uniform(0.1, 0.9) for _ in range(num_test)]).astype(np.float64)
+    """Real-valued distances packed close together (all within 1.0 to 1.6, neighbours a few hundredths
+    apart), no two equal in a row: the k nearest are never ambiguous, but code that rounds or truncates
+    distances to integers before sorting loses their order."""
+    return rng.uniform(1.0, 1.6, size=(num_test, num_train))  # (num_test, num_train)
 
 
 @pytest.mark.points(2)
@@ -167,12 +169,12 @@ def _tie_dists(rng, rows, copies=3):
     dists = np.empty((len(rows), num_train))
     expected = np.empty(len(rows), dtype=np.int64)
     for i, (labels, near) in enumerate(rows):
-        dists[i] = 10.0 + rng.permutation(num_train)  # far, all distinct
+        dists[i] = 0.45 + 0.01 * rng.permutation(num_train)  # farther (0.45 to 0.74), all distinct
         used = set()
         for label, d in zip(labels, near):
             j = next(j for j in rng.permutation(np.flatnonzero(y_train == label)) if j not in used)
             used.add(j)
-            dists[i, j] = d
+            dists[i, j] = d / 10  # near (up to 0.4): all below 1, so only real-valued comparisons order them
         values, counts = np.unique(labels, return_counts=True)
         expected[i] = values[np.argmax(counts)]  # the smallest of the tied labels
     return dists, y_train, expected

@@ -39,6 +39,19 @@ def _huge_scores_problem(rng, offset=800.0):
     return W, X, y
 
 
+def _wide_scores_problem(rng, spread=1000.0):
+    """Rows whose scores spread wider than exp can hold (one class 1000 below the rest): shifting each row
+    by its largest score keeps every exp finite, shifting by its smallest overflows. A constant added to
+    every score (the problem above) cannot tell the two apart; this one does. The far class is never the
+    correct one, so the loss stays an ordinary number."""
+    W, X, y = _problem(rng)
+    X[:, -1] = 1.0  # (N,)
+    W[-1, :] = 0.0
+    W[-1, -1] = -spread  # (C,) the last class far below the others in every row
+    y = np.where(y == C - 1, 0, y)  # (N,)
+    return W, X, y
+
+
 def _check_shape(submission, rng, impl):
     W, X, y = _problem(rng)
     out = submission.probe("softmax_loss", W=W, X=X, y=y, reg=0.1, impl=impl)
@@ -67,12 +80,15 @@ def _check_gradient(submission, rng, impl):
 
 
 def _check_stable(submission, rng, impl):
-    W, X, y = _huge_scores_problem(rng)
-    out = submission.probe("softmax_loss", W=W, X=X, y=y, reg=0.0, impl=impl)
-    loss, dW = softmax_reference(W, X, y, 0.0)
-    what = f"softmax_loss_{impl} with scores near +-800"
-    assert_close(out["loss"], loss, rtol=1e-7, what=f"loss from {what} (is each row shifted by its largest score?)")
-    assert_close(out["dW"], dW, rtol=1e-6, atol=1e-10, what=f"dW from {what}")
+    for problem, what in ((_huge_scores_problem, "scores near +-800"),
+                          (_wide_scores_problem, "scores 1000 apart within a row")):
+        W, X, y = problem(rng)
+        out = submission.probe("softmax_loss", W=W, X=X, y=y, reg=0.0, impl=impl)
+        loss, dW = softmax_reference(W, X, y, 0.0)
+        what = f"softmax_loss_{impl} with {what}"
+        assert_close(out["loss"], loss, rtol=1e-7,
+                     what=f"loss from {what} (is each row shifted by its largest score?)")
+        assert_close(out["dW"], dW, rtol=1e-6, atol=1e-10, what=f"dW from {what}")
 
 
 @pytest.mark.points(1)

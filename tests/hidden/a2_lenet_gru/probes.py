@@ -227,3 +227,47 @@ def train_lenet(X_train, y_train, X_test, seed):
 def train_gru(X_train, y_train, X_test, seed):
     """train.train_gru with its default settings on the grading device; predicted classes for X_test."""
     return _trained_predictions("train_gru", "predict_gru", X_train, y_train, X_test, seed)
+
+
+@answers(x=optional(array), dtype=text, device=text)
+def prepare(kind, X):
+    """train.prepare_digits or train.prepare_ionosphere on X, as it is (no model, no training)."""
+    import train
+    x = getattr(train, f"prepare_{kind}")(X)
+    return {"x": _array(x) if x is not None else None, "dtype": str(getattr(x, "dtype", type(x).__name__)),
+            "device": str(getattr(x, "device", ""))}
+
+
+@answers(y_pred=optional(array), dtype=text)
+def predict_linear(x, weight, bias, batch_size):
+    """train.predict with a float64 linear model of the given parameters."""
+    import torch
+    import train
+    model = torch.nn.Linear(weight.shape[1], weight.shape[0]).double()
+    with torch.no_grad():
+        model.weight.copy_(torch.from_numpy(weight))
+        model.bias.copy_(torch.from_numpy(bias))
+    model.train()
+    y_pred = train.predict(model, torch.from_numpy(x), batch_size=batch_size)
+    return {"y_pred": np.asarray(y_pred) if y_pred is not None else None,
+            "dtype": str(getattr(y_pred, "dtype", type(y_pred).__name__))}
+
+
+@answers(draws=array, reference=array)
+def seeded_draws(seed):
+    """What Python's, numpy's and torch's generators give after train.seed_everything(seed), and after
+    seeding each of them directly: the two must agree."""
+    import random
+
+    import torch
+    import train
+
+    def draws():
+        return [random.random(), float(np.random.rand()), float(torch.rand(1))]
+
+    train.seed_everything(seed)
+    got = draws()
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return {"draws": np.array(got), "reference": np.array(draws())}

@@ -1,4 +1,4 @@
-"""Hidden tests for train.py: LeNet-5 on MNIST digits, the GRU on Ionosphere. 10 points.
+"""Hidden tests for train.py: LeNet-5 on MNIST digits, the GRU on Ionosphere, and the helpers. 15 points.
 
 The probe trains with the student's own default settings (train_lenet(X, y, seed=0, device=...),
 train_gru likewise) on the grading device and returns predictions for the test inputs; the test
@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from autograder.data import ionosphere_split, mnist_5k_split
+from autograder.testing import assert_close, assert_equal
 
 LENET_THRESHOLD, LENET_FLOOR = 0.93, 0.80
 GRU_THRESHOLD, GRU_FLOOR = 0.93, 0.85
@@ -67,3 +68,48 @@ def test_train_gru_accuracy(submission, credit):
     acc = _accuracy(out, data["y_test"], "IonosphereGRU", "train_gru")
     credit.scale(acc, floor=GRU_FLOOR, threshold=GRU_THRESHOLD,
                  what="IonosphereGRU test accuracy on the 151 held-out radar returns")
+
+
+# The helpers, each checked against its docstring on inputs whose answers are known, not only through
+# the accuracy training reaches afterwards (a network learns from badly normalised inputs too).
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+
+@pytest.mark.points(2)
+@pytest.mark.budget(cpu=3, cuda=3)
+def test_prepare_digits_values(submission, rng):
+    X = rng.integers(0, 256, size=(6, 28, 28)).astype(np.uint8)  # (6, 28, 28)
+    out = submission.probe("prepare", kind="digits", X=X)
+    assert out["x"] is not None, "prepare_digits returned None"
+    assert out["dtype"] == "torch.float32" and out["device"] == "cpu", \
+        f"prepare_digits should return a float32 tensor on the CPU, not {out['dtype']} on {out['device'] or '?'}"
+    expected = (np.pad(X / 255.0, ((0, 0), (2, 2), (2, 2))) - MNIST_MEAN) / MNIST_STD  # (6, 32, 32)
+    assert_close(out["x"], expected[:, None], rtol=1e-5, atol=1e-5,
+                 what="prepare_digits(X) (scale to [0, 1], pad by 2 with background, then (x - MEAN) / STD)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.budget(cpu=3, cuda=3)
+def test_prepare_ionosphere_values(submission, rng):
+    X = rng.uniform(-1, 1, size=(5, 34))  # (5, 34)
+    out = submission.probe("prepare", kind="ionosphere", X=X)
+    assert out["dtype"] == "torch.float32", f"prepare_ionosphere should return float32, not {out['dtype']}"
+    assert_close(out["x"], X, rtol=1e-6, atol=1e-6, what="prepare_ionosphere(X) (the attributes as they are)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.budget(cpu=3, cuda=3)
+def test_predict_in_batches(submission, rng):
+    x, weight, bias = rng.normal(size=(23, 6)), rng.normal(size=(4, 6)), rng.normal(size=4)
+    out = submission.probe("predict_linear", x=x, weight=weight, bias=bias, batch_size=5)  # 23 = 4 x 5 + 3
+    assert out["dtype"] == "int64", f"predict should return int64 classes, not {out['dtype']}"
+    assert_equal(out["y_pred"], np.argmax(x @ weight.T + bias, axis=1),
+                 what="predict(model, x, batch_size=5) on 23 examples")
+
+
+@pytest.mark.points(1)
+@pytest.mark.budget(cpu=3, cuda=3)
+def test_seed_everything(submission):
+    out = submission.probe("seeded_draws", seed=1234)
+    assert_close(out["draws"], out["reference"], rtol=0, atol=0,
+                 what="draws from random, numpy and torch after seed_everything(1234)")
