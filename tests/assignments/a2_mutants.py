@@ -99,16 +99,16 @@ MUTANTS = [
            "x = torch.as_tensor(X, dtype=torch.float32)\n",
            "x = torch.as_tensor(X)\n",
            must_fail=["test_prepare_ionosphere_values"]),
-    # Only the first batch predicted.
-    Mutant("predict_first_batch_only", TRAIN,
-           "return torch.cat(preds).numpy().astype(np.int64)",
-           "return preds[0].numpy().astype(np.int64)",
-           must_fail=["test_predict_in_batches"]),
-    # torch's generator left unseeded.
-    Mutant("seed_everything_skips_torch", TRAIN,
-           "    torch.manual_seed(seed)\n",
-           "",
-           must_fail=["test_seed_everything"]),
+    # Plain SGD instead of Adam: it still trains, but its first step is lr * gradient, not lr * sign.
+    Mutant("fit_with_sgd", TRAIN,
+           "optimizer = torch.optim.Adam(model.parameters(), lr=lr)",
+           "optimizer = torch.optim.SGD(model.parameters(), lr=lr)",
+           must_fail=["test_fit_takes_adam_steps_of_size_lr"]),
+    # The minibatch order ignores `seed` (the generator is seeded with a constant).
+    Mutant("fit_order_ignores_seed", TRAIN,
+           "order = torch.Generator().manual_seed(seed)",
+           "order = torch.Generator().manual_seed(0)",
+           must_fail=["test_fit_trains_the_model_reproducibly"]),
 
     # Library calls instead of hand-written layers: right numbers, no points.
     Mutant("conv_calls_F_conv2d", LAYERS, CONV_LINES,

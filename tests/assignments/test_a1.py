@@ -89,6 +89,7 @@ LinearClassifier.predict = _pickle_payload
 }
 
 
+@pytest.mark.slow
 def test_hostile_submission_earns_nothing_and_breaks_nothing(tmp_path):
     edits = {rel: (lambda text, code=code: text + "\n" + code) for rel, code in HOSTILE.items()}
     edits["classifiers/neural_net.py"] = lambda text: "import sys\nsys.exit(0)\n" + text

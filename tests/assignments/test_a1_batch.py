@@ -23,13 +23,13 @@ HANG = ("\ndef _hang(self, X):\n    import time\n    time.sleep(1000)\n\n"
 
 
 def build_class(root):
-    """32 entries: references, stubs, plausible mistakes, and the broken ones a real class hands in."""
+    """20 entries: references, stubs, plausible mistakes, and the broken ones a real class hands in."""
     root.mkdir()
-    for i in range(10):
-        shutil.copytree(A1.solution, root / f"ref{i:02d}", ignore=shutil.ignore_patterns("tests", "__pycache__"))
     for i in range(4):
+        shutil.copytree(A1.solution, root / f"ref{i:02d}", ignore=shutil.ignore_patterns("tests", "__pycache__"))
+    for i in range(2):
         shutil.copytree(A1.folder, root / f"stub{i}", ignore=shutil.ignore_patterns("tests", "__pycache__"))
-    for m in MUTANTS[:12]:
+    for m in MUTANTS[:8]:
         mutated_copy(A1, {m.file: m.apply}, root / f"mut-{m.name}")
     mutated_copy(A1, {"classifiers/k_nearest_neighbor.py": lambda t: t + HANG}, root / "hanging")
     mutated_copy(A1, {"classifiers/neural_net.py": lambda t: "import os\nos._exit(3)\n" + t}, root / "crashing")
@@ -71,6 +71,7 @@ def graded_class(tmp_path_factory):
     return students, out, done_before, rerun
 
 
+@pytest.mark.slow
 def test_killed_batch_resumes_without_regrading(graded_class):
     students, out, done_before, rerun = graded_class
     assert rerun.returncode == 0, rerun.stderr
@@ -81,11 +82,12 @@ def test_killed_batch_resumes_without_regrading(graded_class):
     assert sorted(read_grades(out)) == students
 
 
+@pytest.mark.slow
 def test_gradebook_scores_each_kind_of_submission(graded_class):
     students, out, _, _ = graded_class
     grades = read_grades(out)
     total = {s: float(row["total"]) for s, row in grades.items()}
-    assert len(students) >= 30
+    assert len(students) >= 20
     for s in students:
         if s.startswith("ref"):
             assert total[s] == 100, s

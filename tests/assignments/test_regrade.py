@@ -44,6 +44,7 @@ def _batch(assignment, submission, students, out, jobs):
     return {s: _verdicts(json.loads((out / "graded" / "results" / f"{s}.json").read_text())) for s in students}
 
 
+@pytest.mark.slow
 def test_a1_regrades_identically_in_fresh_processes_and_with_one_or_two_judges(tmp_path):
     a1 = assignments.find("a1")
     sub = _wrong_copy(a1, A1_MUTANTS, {"softmax_wrong_axis", "knn_farthest_neighbours"}, tmp_path / "sub")

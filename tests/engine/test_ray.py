@@ -21,6 +21,7 @@ def local_ray():
     ray.shutdown()
 
 
+@pytest.mark.slow
 def test_ray_gives_the_same_gradebook_as_the_local_pool(toy_course, tmp_path, local_ray):
     subs = tmp_path / "subs"
     for name, source in (("alice", REFERENCE), ("bob", WRONG)):

@@ -238,36 +238,29 @@ def prepare(kind, X):
             "device": str(getattr(x, "device", ""))}
 
 
-@answers(y_pred=optional(array), dtype=text)
-def predict_linear(x, weight, bias, batch_size):
-    """train.predict with a float64 linear model of the given parameters."""
+@answers(weights=array, biases=array, init_weight=array, init_bias=array, same_model=plain, eval_mode=plain,
+         loss_before=number, loss_after=number)
+def fit_linear(x, y, epochs, batch_size, lr, seeds):
+    """train.fit on a float64 linear classifier (the same initial weights every time), once per seed."""
     import torch
+    import torch.nn.functional as F
     import train
-    model = torch.nn.Linear(weight.shape[1], weight.shape[0]).double()
-    with torch.no_grad():
-        model.weight.copy_(torch.from_numpy(weight))
-        model.bias.copy_(torch.from_numpy(bias))
-    model.train()
-    y_pred = train.predict(model, torch.from_numpy(x), batch_size=batch_size)
-    return {"y_pred": np.asarray(y_pred) if y_pred is not None else None,
-            "dtype": str(getattr(y_pred, "dtype", type(y_pred).__name__))}
-
-
-@answers(draws=array, reference=array)
-def seeded_draws(seed):
-    """What Python's, numpy's and torch's generators give after train.seed_everything(seed), and after
-    seeding each of them directly: the two must agree."""
-    import random
-
-    import torch
-    import train
-
-    def draws():
-        return [random.random(), float(np.random.rand()), float(torch.rand(1))]
-
-    train.seed_everything(seed)
-    got = draws()
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    return {"draws": np.array(got), "reference": np.array(draws())}
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    weights, biases, same, evals = [], [], [], []
+    for seed in seeds:
+        torch.manual_seed(0)
+        model = torch.nn.Linear(x.shape[1], int(y.max()) + 1).double()
+        init_weight, init_bias = _array(model.weight).copy(), _array(model.bias).copy()  # before fit changes them
+        with torch.no_grad():
+            loss_before = float(F.cross_entropy(model(xt), yt))
+        trained = train.fit(model, xt, yt, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+        same.append(trained is model)
+        evals.append(not model.training)
+        weights.append(_array(model.weight).copy())
+        biases.append(_array(model.bias).copy())
+        if len(weights) == 1:
+            with torch.no_grad():
+                loss_after = float(F.cross_entropy(model(xt), yt))
+    return {"weights": np.stack(weights), "biases": np.stack(biases), "init_weight": init_weight,
+            "init_bias": init_bias, "same_model": all(same), "eval_mode": all(evals),
+            "loss_before": loss_before, "loss_after": loss_after}

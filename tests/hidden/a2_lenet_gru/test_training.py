@@ -1,4 +1,4 @@
-"""Hidden tests for train.py: LeNet-5 on MNIST digits, the GRU on Ionosphere, and the helpers. 15 points.
+"""Hidden tests for train.py: LeNet-5 on MNIST digits, the GRU on Ionosphere, and the helpers. 16 points.
 
 The probe trains with the student's own default settings (train_lenet(X, y, seed=0, device=...),
 train_gru likewise) on the grading device and returns predictions for the test inputs; the test
@@ -97,19 +97,39 @@ def test_prepare_ionosphere_values(submission, rng):
     assert_close(out["x"], X, rtol=1e-6, atol=1e-6, what="prepare_ionosphere(X) (the attributes as they are)")
 
 
-@pytest.mark.points(1)
-@pytest.mark.budget(cpu=3, cuda=3)
-def test_predict_in_batches(submission, rng):
-    x, weight, bias = rng.normal(size=(23, 6)), rng.normal(size=(4, 6)), rng.normal(size=4)
-    out = submission.probe("predict_linear", x=x, weight=weight, bias=bias, batch_size=5)  # 23 = 4 x 5 + 3
-    assert out["dtype"] == "int64", f"predict should return int64 classes, not {out['dtype']}"
-    assert_equal(out["y_pred"], np.argmax(x @ weight.T + bias, axis=1),
-                 what="predict(model, x, batch_size=5) on 23 examples")
+def _separable(rng, n=60, d=4, classes=3):
+    centres = 4 * rng.normal(size=(classes, d))  # (classes, d) far apart
+    y = rng.integers(0, classes, n)  # (n,)
+    return centres[y] + rng.normal(size=(n, d)), y
+
+
+@pytest.mark.points(2)
+@pytest.mark.budget(cpu=4, cuda=4)
+def test_fit_trains_the_model_reproducibly(submission, rng):
+    x, y = _separable(rng)
+    out = submission.probe("fit_linear", x=x, y=y, epochs=25, batch_size=8, lr=0.05, seeds=[3, 3, 4])
+    assert out["same_model"] and out["eval_mode"], "fit should return the same model, in eval mode"
+    assert out["loss_after"] < 0.3 * out["loss_before"], \
+        f"fit lowered the training loss only from {out['loss_before']:.3f} to {out['loss_after']:.3f}"
+    assert np.array_equal(out["weights"][0], out["weights"][1]), "fit with the same seed gave different weights"
+    assert not np.allclose(out["weights"][0], out["weights"][2]), \
+        "fit with another seed gave the same weights: is the minibatch order drawn from `seed` each epoch?"
 
 
 @pytest.mark.points(1)
 @pytest.mark.budget(cpu=3, cuda=3)
-def test_seed_everything(submission):
-    out = submission.probe("seeded_draws", seed=1234)
-    assert_close(out["draws"], out["reference"], rtol=0, atol=0,
-                 what="draws from random, numpy and torch after seed_everything(1234)")
+def test_fit_takes_adam_steps_of_size_lr(submission, rng):
+    """One epoch, one full batch: a single Adam step, which moves every weight by lr against the sign of
+    its cross-entropy gradient (Adam's first step is lr * g / |g|)."""
+    x, y = _separable(rng, n=12)
+    lr = 0.01
+    out = submission.probe("fit_linear", x=x, y=y, epochs=1, batch_size=12, lr=lr, seeds=[0])
+    W, b = out["init_weight"], out["init_bias"]
+    scores = x @ W.T + b  # (12, C)
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    dscores = (p - np.eye(W.shape[0])[y]) / len(y)  # (12, C) gradient of the mean cross-entropy
+    assert_close(out["weights"][0] - W, -lr * np.sign(dscores.T @ x), atol=lr * 1e-3,
+                 what="the change of the weights after one Adam step of fit(lr=0.01)")
+    assert_close(out["biases"][0] - b, -lr * np.sign(dscores.sum(axis=0)), atol=lr * 1e-3,
+                 what="the change of the biases after one Adam step of fit(lr=0.01)")
