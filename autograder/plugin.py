@@ -7,7 +7,6 @@ probe in a fresh sandboxed worker, one worker per test.
 """
 
 import importlib.util
-import os
 import time
 import zlib
 from dataclasses import dataclass, field

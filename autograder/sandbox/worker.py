@@ -1,4 +1,5 @@
-"""The worker process: confines itself, then runs probe functions on request and answers with plain data.
+"""The worker process, one per test, forked by the zygote: confines itself, then runs probe functions on
+request and answers with plain data.
 
 This module is preloaded by the forkserver, so it imports torch and numpy up
 front but never runs a torch operation at import (a fork after an OpenMP
@@ -22,7 +23,6 @@ from autograder import channel
 from autograder.sandbox import isolation
 
 STDOUT_KEEP = 16 * 1024
-
 
 
 class CappedStream(io.TextIOBase):
@@ -121,7 +121,7 @@ def set_threads(threads):
 
 
 def _prepare_process(spec):
-    """The worker's environment (an allowlist), working directory, streams, threads and import path."""
+    """The worker's environment (an allowlist), working directory, streams and import path."""
     scratch = spec["scratch"]
     home, tmp = os.path.join(scratch, "home"), os.path.join(scratch, "tmp")
     os.makedirs(home, exist_ok=True)

@@ -4,7 +4,6 @@ Each case is run on the root path and on the forced user-namespace path (a TA's 
 the cases that prove the tests can fail run with the sandbox off (AUTOGRADER_ISOLATION=none).
 """
 
-import os
 import shutil
 import tempfile
 import uuid
@@ -185,3 +184,12 @@ def test_a_path_missing_from_the_view_is_an_engine_error_at_start(spec, monkeypa
             zygote.start()
     finally:
         zygote.stop()
+
+
+def test_cuda_view_adds_the_gpu_device_nodes_and_nothing_on_cpu(monkeypatch):
+    """The GPU path, checked without a GPU: the nodes the driver would create are mounted for CUDA only."""
+    nodes = {"/dev/nvidia*": ["/dev/nvidia0", "/dev/nvidiactl", "/dev/nvidia-uvm"], "/dev/nvidia-caps": []}
+    monkeypatch.setattr(view.glob, "glob", lambda pattern: nodes.get(pattern, []))
+    cuda, cpu = view.allowlist("cuda"), view.allowlist("cpu")
+    assert {"/dev/nvidia0", "/dev/nvidiactl", "/dev/nvidia-uvm"} <= set(cuda.devices) and "/sys" in cuda.binds
+    assert not any("nvidia" in d for d in cpu.devices) and "/sys" not in cpu.binds
