@@ -9,7 +9,6 @@ checkout the engine runs from never enters: of it, only the engine package's own
 import glob
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ CUDA_DEVICES = ("/dev/nvidia*", "/dev/nvidia-caps")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf")
 PASSWD = "root:x:0:0:grader:/scratch/home:/bin/sh\n"
 GROUP = "root:x:0:\n"
-NEVER = ("/dev", "/proc", "/sys", os.path.realpath(tempfile.gettempdir()))  # mapped files there are not libraries
+NOT_LIBRARIES = ("/dev", "/proc", "/sys")  # files mapped from there are shared memory, not libraries
 
 
 class ViewError(Exception):
@@ -60,25 +59,24 @@ def _candidates():
     paths = [sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable)]
     paths += [p for p in sys.path if p]
     paths += [p for p in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
-    paths += [os.path.dirname(f) for f in _mapped_files()]
-    return paths
+    libraries = {os.path.dirname(f) for f in _mapped_files()}
+    return paths + [d for d in libraries if not _covered(os.path.realpath(d), NOT_LIBRARIES)]
 
 
 def _covered(path, roots):
     return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
 
 
-def allowlist(device="cpu", masks=()):
-    """The view for this interpreter; `masks` are folders (held-out data, say) shown empty if they fall inside."""
+def allowlist(device="cpu", masks=(), never=()):
+    """The view for this interpreter; `masks` are folders (held-out data, say) shown empty if they fall inside;
+    nothing under `never` (the engine's temporary folder, where the other submissions are) enters."""
     engine = engine_folder()
     checkout = engine.parent
     view = View()
     resolved = {str(engine)}
     for path in _candidates():
         real = os.path.realpath(path)
-        if not os.path.exists(real):
-            continue
-        if _covered(real, NEVER):
+        if not os.path.exists(real) or _covered(real, [os.path.realpath(n) for n in never]):
             continue
         # A path holding the engine's parent folder (an editable checkout, the working directory, `/`)
         # would bring the whole checkout; only the engine package itself goes in. Inside the checkout,

@@ -56,7 +56,7 @@ class Zygote:
             os.setsid()  # no PID namespace: the judge's stop kills the process group
             isolation.prctl(PR_SET_CHILD_SUBREAPER, 1)
             return {"filesystem": "host (not isolated)"}, {**host, "scratch_root": spec["dir"]}
-        seen = view.allowlist(spec["device"], spec.get("masks", []))
+        seen = view.allowlist(spec["device"], spec.get("masks", []), never=[os.path.dirname(spec["dir"])])
         placed = {SUBMISSION: host["submission"]}
         if host["probes"]:
             placed[PROBES] = host["probes"]
