@@ -130,7 +130,8 @@ def enter_view(new_root, view, placed):
             f.write(data)
     for path in ("/dev/shm", SCRATCH, "/proc"):
         os.makedirs(inside(path), exist_ok=True)
-    os.symlink(f"{SCRATCH}/tmp", inside("/tmp"))
+    if not os.path.exists(inside("/tmp")):  # else an allowlisted path lies under /tmp (a checkout there, say)
+        os.symlink(f"{SCRATCH}/tmp", inside("/tmp"))
     _mount("proc", inside("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount(None, new_root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(new_root)
