@@ -35,6 +35,7 @@ class Assignment:
     signatures: dict = field(default_factory=dict)
     forbidden: list = field(default_factory=list)
     devices: list = field(default_factory=lambda: ["cpu", "cuda"])   # where grading may run
+    mask: list = field(default_factory=list)   # "package/folder" of installed packages, shown empty to workers
 
     @property
     def solution(self):
@@ -58,7 +59,7 @@ class Assignment:
                        files=list(data["files"]), folder=folder, aliases=dict(data.get("aliases", {})),
                        limits=Limits(**data.get("limits", {})), signatures=dict(data.get("signatures", {})),
                        forbidden=list(data.get("forbidden", [])),
-                       devices=list(data.get("devices", ["cpu", "cuda"])))
+                       devices=list(data.get("devices", ["cpu", "cuda"])), mask=list(data.get("mask", [])))
         except FileNotFoundError:
             raise AssignmentError(f"{path} is missing") from None
         except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
@@ -82,7 +83,7 @@ def all_assignments():
 
 
 def find(key):
-    """The assignment whose id ('a1') or folder name ('a1_classification') is `key`."""
+    """The assignment whose id ('aN') or folder name ('aN_name') is `key`."""
     known = all_assignments()
     for a in known:
         if key in (a.id, a.name):

@@ -12,38 +12,21 @@ their threads before numpy or torch is imported.
 """
 
 import concurrent.futures as cf
-import hashlib
 import json
 import multiprocessing
 import os
-import shutil
-import signal
 import time
-import uuid
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from autograder import assignments, limits
-from autograder.results import Results, write_atomic
+from autograder.entries import BatchError, Entry, discover, entry_key, is_done, stored
+from autograder.judge import error_result, init_judge_process, judge
+from autograder.results import write_atomic
 
-SKIPPED_NAMES = {"__MACOSX", "__pycache__"}
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-
-
-class BatchError(Exception):
-    """The batch cannot start (one sentence, for the user)."""
-
-
-@dataclass
-class Entry:
-    """One submission of the batch: who handed it in, where it is, and its grading key."""
-
-    student: str
-    path: Path
-    key: str
 
 
 @dataclass
@@ -64,171 +47,6 @@ class Summary:
     backend: str = "local"
 
 
-# ---------------------------------------------------------------- discovery and keys
-
-def student_id(path):
-    """The student id an entry stands for: its name without .zip or .py."""
-    name = Path(path).name
-    for suffix in (".zip", ".py"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def content_digest(path):
-    """sha256 of what was handed in: a file's bytes, or a folder's files sorted by path with their bytes."""
-    path = Path(path)
-    digest = hashlib.sha256()
-    if not path.is_dir():
-        digest.update(path.read_bytes())
-        return digest.hexdigest()
-    for item in sorted(_folder_files(path), key=lambda p: p.relative_to(path).as_posix()):
-        rel = item.relative_to(path).as_posix().encode()
-        data = os.readlink(item).encode() if item.is_symlink() else item.read_bytes()
-        digest.update(b"%d:%s%d:" % (len(rel), rel, len(data)))
-        digest.update(data)
-    return digest.hexdigest()
-
-
-def _folder_files(folder):
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_NAMES and d != ".git"]
-        for name in files:
-            yield Path(root) / name
-
-
-def entry_key(path, assignment):
-    """The grading key: the submission's content, the assignment's name and its version."""
-    text = f"{content_digest(path)}\0{assignment.name}\0{assignment.version}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def discover(submissions, out=None):
-    """The entries of a submissions folder, sorted by student id (hidden files and the output folder left out)."""
-    folder = Path(submissions)
-    if not folder.is_dir():
-        raise BatchError(f"{folder} is not a folder of submissions (one folder, zip or .py file per student)")
-    out = Path(out).resolve() if out else None
-    found, by_student = [], {}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.name in SKIPPED_NAMES or (out and path.resolve() == out):
-            continue
-        student = student_id(path)
-        by_student.setdefault(student, []).append(path.name)
-        found.append((student, path))
-    clashes = [names for names in by_student.values() if len(names) > 1]
-    if clashes:
-        raise BatchError("several entries stand for the same student: "
-                         + "; ".join(" and ".join(names) for names in clashes) + "; keep one of each")
-    return sorted(found)
-
-
-def stored(results_dir, student):
-    """The stored Gradescope dict of a student, or None when there is none or it cannot be read."""
-    try:
-        return json.loads((Path(results_dir) / f"{student}.json").read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def is_done(data, key):
-    """Whether a stored result is the final grade of this key (engine failures are retried on a rerun)."""
-    batch = (data or {}).get("extra_data", {}).get("batch", {})
-    return batch.get("key") == key and not batch.get("retry", False)
-
-
-# ---------------------------------------------------------------- the judge (runs in a judge process)
-
-def _judge_init(env):
-    """Start of a judge process: its environment (threads, GPU), its signals, its fork server."""
-    os.environ.update(env)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the driver decides what Ctrl-C means
-    signal.signal(signal.SIGTERM, _judge_terminate)
-    _die_with_parent(signal.SIGTERM)
-    try:
-        from autograder import grading  # noqa: F401  (pytest and the plugin, once)
-        from autograder.sandbox.client import forkserver
-        forkserver()
-    except Exception:
-        pass  # grade() reports the same failure, per submission
-
-
-def _die_with_parent(sig):
-    """Ask Linux to send `sig` to this process when the driver dies (a kill -9 of the batch leaves no judge)."""
-    from autograder.sandbox import isolation
-    try:
-        isolation.prctl(isolation.PR_SET_PDEATHSIG, int(sig))
-    except OSError:
-        pass
-
-
-def _judge_terminate(signum, frame):
-    """Stop this judge and everything its fork server started (zygotes and sandboxed workers), then exit."""
-    from autograder.sandbox.client import shutdown_forkserver
-    shutdown_forkserver()
-    os._exit(128 + signum)
-
-
-def _single_file_folder(path, assignment):
-    """For a one-file assignment, `alice.py` is that file: stage it under its real path; else None."""
-    path = Path(path)
-    if not (path.is_file() and path.suffix == ".py" and len(assignment.files) == 1):
-        return None
-    if path.name == PurePosixPath(assignment.files[0]).name:
-        return None
-    from autograder.sandbox.client import engine_tmp
-    folder = engine_tmp() / f"batch-{uuid.uuid4().hex[:12]}"
-    (folder / assignment.files[0]).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, folder / assignment.files[0])
-    return folder
-
-
-def failure_result(assignment, path, message):
-    """A score-0 result for a submission that could not be graded, saying why."""
-    return Results.failed(assignment, path, message).gradescope()
-
-
-def judge(assignment_id, path, student, key, device="auto", device_profile=None):
-    """Grade one entry in this process; always a Gradescope dict: a submission that cannot be graded scores 0."""
-    from autograder.data import DatasetError
-    from autograder.grading import grade
-    from autograder.submission import SubmissionError
-    assignment = assignments.find(assignment_id)
-    staged = error = details = None
-    retry = False
-    try:
-        staged = _single_file_folder(path, assignment)
-        data = grade(assignment, staged or Path(path), device=device, device_profile=device_profile).gradescope()
-    except SubmissionError as exc:
-        error = str(exc)
-    except (assignments.AssignmentError, limits.DeviceError, DatasetError) as exc:
-        error, retry = str(exc), True
-    except Exception as exc:  # an engine fault fails only this submission; the details stay with the staff
-        first = (str(exc).strip().splitlines() or [""])[0][:300]
-        error, retry, details = f"internal grading error: {type(exc).__name__}: {first}", True, str(exc)[-3000:]
-    finally:
-        if staged is not None:
-            shutil.rmtree(staged, ignore_errors=True)
-    if error is not None:
-        data = failure_result(assignment, path, error)
-    return _with_batch_info(data, student, path, key, error, retry, details,
-                            judge=f"{os.uname().nodename} pid {os.getpid()}")
-
-
-def error_result(assignment, entry, message):
-    """The score-0 result of a submission whose grading failed outside the judge (retried on a rerun)."""
-    return _with_batch_info(failure_result(assignment, entry.path, message), entry.student, entry.path, entry.key,
-                            message, retry=True, details=None, judge="lost")
-
-
-def _with_batch_info(data, student, path, key, error, retry, details, judge):
-    """Record in the result what the batch needs: whose it is, its key, why it failed, whether to retry."""
-    data.setdefault("extra_data", {})["batch"] = {
-        "student": student, "entry": Path(path).name, "key": key, "error": error, "retry": retry,
-        "details": details, "judge": judge, "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    return data
-
-
 # ---------------------------------------------------------------- the local pool
 
 class Lane:
@@ -240,7 +58,7 @@ class Lane:
     def submit(self, fn, *args):
         if self.pool is None:
             self.pool = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                               initializer=_judge_init, initargs=(self.env,))
+                                               initializer=init_judge_process, initargs=(self.env,))
         return self.pool.submit(fn, *args)
 
     def close(self, kill=False):

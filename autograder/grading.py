@@ -12,7 +12,7 @@ import pytest
 from autograder import assignments, environment
 from autograder.plugin import session_key
 from autograder.results import Results, TestResult
-from autograder.sandbox.client import engine_tmp
+from autograder.sandbox.launch import engine_tmp
 from autograder.submission import materialize
 
 RANK = {"passed": 0, "skipped": 0, "partial": 1, "not attempted": 2, "failed": 3}

@@ -123,7 +123,8 @@ def cache_file():
 
 
 def _measure(kind, threads):
-    from autograder.sandbox.client import Worker, WorkerSpec
+    from autograder.sandbox.client import Worker
+    from autograder.sandbox.launch import WorkerSpec
     spec = WorkerSpec(submission_dir=None, probes_module="autograder.calibration", sandbox=False,
                       device=kind, threads=threads)
     with Worker(spec) as worker:

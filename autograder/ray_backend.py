@@ -1,6 +1,6 @@
 """Grade a batch on a Ray cluster: one Ray task per submission, in a fresh process, results back as plain data.
 
-The task is a judge: it calls `batch.judge`, which grades through the
+The task is a judge: it calls `judge.judge`, which grades through the
 sandboxed worker exactly as the local pool does; student code never runs in
 the Ray worker itself. Each task gets the submission's files as bytes (no
 shared file system needed), `num_gpus=1` when grading on a GPU, and
@@ -14,7 +14,8 @@ import shutil
 import uuid
 from pathlib import Path
 
-from autograder import batch
+from autograder import judge
+from autograder.entries import BatchError
 
 PASSED_ENV = ("AUTOGRADER_ROOT", "AUTOGRADER_DEVICE_PROFILE", "XDG_CACHE_HOME")
 
@@ -39,12 +40,12 @@ def grade_task(env, assignment_id, entry_name, name, payload, student, key, devi
     and grade it there."""
     os.environ.update(env)   # before anything reads it (a runtime_env would cost seconds a task)
     import ray
-    from autograder.sandbox.client import engine_tmp
+    from autograder.sandbox.launch import engine_tmp
     folder = engine_tmp() / f"ray-{uuid.uuid4().hex[:12]}"
     folder.mkdir()
     try:
         (folder / name).write_bytes(payload)
-        data = batch.judge(assignment_id, str(folder / name), student, key, device, device_profile)
+        data = judge.judge(assignment_id, str(folder / name), student, key, device, device_profile)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     data["extra_data"]["batch"]["entry"] = entry_name
@@ -73,7 +74,7 @@ def grade_all(todo, *, assignment, address, device, device_profile, env, on_resu
     try:
         import ray
     except ImportError:
-        raise batch.BatchError("--ray needs Ray, an optional extra: pip install 'autograder[ray]'") from None
+        raise BatchError("--ray needs Ray, an optional extra: pip install 'autograder[ray]'") from None
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address or None, include_dashboard=False, log_to_driver=False,
@@ -99,10 +100,10 @@ def grade_all(todo, *, assignment, address, device, device_profile, env, on_resu
                         data = ray.get(ref)
                     except ray.exceptions.RayTaskError as exc:
                         cause = getattr(exc, "cause", None) or exc
-                        data = batch.error_result(assignment, entry, f"internal grading error: "
+                        data = judge.error_result(assignment, entry, f"internal grading error: "
                                                                      f"{type(cause).__name__}: {str(cause)[:300]}")
                     except ray.exceptions.RayError as exc:  # the task's process or node died
-                        data = batch.error_result(assignment, entry, "the grading process died while grading "
+                        data = judge.error_result(assignment, entry, "the grading process died while grading "
                                                                      f"this submission ({type(exc).__name__})")
                     on_result(entry, data)
         except BaseException:

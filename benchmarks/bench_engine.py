@@ -15,9 +15,10 @@ import time
 import torch
 from threadpoolctl import threadpool_limits
 
-from autograder import assignments, plugin
+from autograder import assignments, session
 from autograder.grading import grade
-from autograder.sandbox.client import Worker, WorkerSpec, Zygote, forkserver
+from autograder.sandbox.client import Worker
+from autograder.sandbox.launch import WorkerSpec, Zygote, forkserver
 from autograder.sandbox.worker import AliasFinder
 
 
@@ -78,13 +79,13 @@ def main():
     torch.set_num_threads(assignment.limits.threads)
     grade(assignment, assignment.solution, select="shape")  # warm-up: imports, data, calibration cache
     engine_s, engine = timed_grade(assignment, select, runs)
-    original = plugin.Submission.probe
-    plugin.Submission.probe = in_process_probe
+    original = session.Submission.probe
+    session.Submission.probe = in_process_probe
     try:
         grade(assignment, assignment.solution, select="shape")
         plain_s, plain = timed_grade(assignment, select, runs)
     finally:
-        plugin.Submission.probe = original
+        session.Submission.probe = original
     repeats = 5 if args.smoke else 30
     (zygote_s, worker_s), (_, bare_s) = worker_costs(repeats, True), worker_costs(repeats, False)
     n = len(engine.tests)

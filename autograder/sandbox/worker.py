@@ -196,9 +196,9 @@ def _import_modules(names):
     return {"failed": failed}
 
 
-def worker_main(sock, spec, namespaces, zygote_protections, probes_code):
+def worker_main(sock, spec, namespaces, probes_code):
     """Runs in a fresh child of the zygote: confine, load the probes, answer calls until the judge stops us."""
-    protections = {**zygote_protections, **_confine(spec, namespaces)}
+    protections = _confine(spec, namespaces)
     protections["environment"] = _prepare_process(spec)
     if spec["device"] == "cuda" and torch.cuda.is_available() and spec.get("gpu_memory_fraction"):
         torch.cuda.set_per_process_memory_fraction(spec["gpu_memory_fraction"])

@@ -79,7 +79,6 @@ class Zygote:
             with open(self.paths["probes"]) as f:
                 self.probes_code = compile(f.read(), self.paths["probes"], "exec")
         protections.update(namespaces=self.namespaces, cgroup=bool(self.spec.get("cgroup_dirs")))
-        self.protections = protections
         channel.send(self.control, {"kind": "ready", "protections": protections})
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         self.wake_r, wake_w = os.pipe()
@@ -119,14 +118,14 @@ class Zygote:
         pid = os.fork()
         if pid == 0:
             signal.set_wakeup_fd(-1)
-            for sig in (signal.SIGCHLD, signal.SIGINT):
-                signal.signal(sig, signal.SIG_DFL if sig == signal.SIGCHLD else signal.default_int_handler)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             for sock in [self.control, status_sock, *(s for s, _ in self.running.values())]:
                 sock.close()
             os.close(self.wake_r)
             code = 70
             try:
-                worker.worker_main(worker_sock, spec, self.namespaces, self.protections, self.probes_code)
+                worker.worker_main(worker_sock, spec, self.namespaces, self.probes_code)
                 code = 0
             finally:
                 os._exit(code)

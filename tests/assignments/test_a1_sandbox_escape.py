@@ -217,12 +217,12 @@ def thief_submission(dest):
 @pytest.mark.parametrize("mode", ["auto", "none"])
 def test_reference_from_git_history_is_out_of_reach(tmp_path, monkeypatch, mode):
     monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
-    from autograder.sandbox import client
-    monkeypatch.setattr(client, "_server", None)
+    from autograder.sandbox import launch
+    monkeypatch.setattr(launch, "_server", None)
     try:
         results = grade(A1, thief_submission(tmp_path / "thief"), select=SELECT)
     finally:
-        client.shutdown_forkserver()
+        launch.shutdown_forkserver()
     assert len(results.tests) >= 10
     printed = " ".join(t.student_output for t in results.tests)
     if mode == "none":  # what the sandbox stops: full marks and the hidden probes in the feedback
@@ -247,12 +247,12 @@ def test_searching_the_file_system_finds_nothing(tmp_path, monkeypatch, mode):
     shutil.copytree(A1.solution, sub, ignore=shutil.ignore_patterns("__pycache__"))
     svm = sub / "classifiers" / "linear_svm.py"
     svm.write_text(svm.read_text() + SEARCHER)
-    from autograder.sandbox import client
-    monkeypatch.setattr(client, "_server", None)
+    from autograder.sandbox import launch
+    monkeypatch.setattr(launch, "_server", None)
     try:
         results = by_name(grade(A1, sub, select="svm_loss_vectorized"))
     finally:
-        client.shutdown_forkserver()
+        launch.shutdown_forkserver()
         shutil.rmtree(other.parent)
         key.unlink()
     printed = " ".join(t.student_output for t in results.values())

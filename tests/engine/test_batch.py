@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import batch
+from autograder import batch, entries
 
 FAST = '{"kind": "cpu", "factor": 0.5}'   # limits: add 2 s, slow 1.25 s, the rest 6 s
 REFERENCE = "def add(a, b):\n    return a + b\n\ndef slow():\n    return 1\n"
@@ -134,18 +134,18 @@ def test_key_follows_content_and_assignment_version(toy_course, tmp_path):
     from autograder import assignments
     toy = assignments.find("t1")
     a, b = folder(tmp_path, "a", REFERENCE), folder(tmp_path, "b", REFERENCE)
-    assert batch.entry_key(a, toy) == batch.entry_key(b, toy)
+    assert entries.entry_key(a, toy) == entries.entry_key(b, toy)
     (b / "notes.txt").write_text("more")
-    assert batch.entry_key(a, toy) != batch.entry_key(b, toy)
+    assert entries.entry_key(a, toy) != entries.entry_key(b, toy)
     toy.version = "2"
-    assert batch.entry_key(a, toy) != batch.entry_key(folder(tmp_path, "c", REFERENCE), assignments.find("t1"))
+    assert entries.entry_key(a, toy) != entries.entry_key(folder(tmp_path, "c", REFERENCE), assignments.find("t1"))
 
 
 def test_two_entries_for_one_student_are_refused(tmp_path):
     folder(tmp_path, "alice", REFERENCE)
     (tmp_path / "alice.zip").write_bytes(b"")
     with pytest.raises(batch.BatchError, match="alice and alice.zip"):
-        batch.discover(tmp_path)
+        entries.discover(tmp_path)
 
 
 def dying_judge(assignment_id, path, student, key, device, device_profile):
@@ -158,7 +158,7 @@ def dying_judge(assignment_id, path, student, key, device, device_profile):
 
 def test_a_judge_that_dies_fails_only_its_submission(toy_course, tmp_path):
     from autograder import assignments
-    todo = [batch.Entry(s, tmp_path / s, f"key-{s}") for s in ("first", "boom", "last")]
+    todo = [entries.Entry(s, tmp_path / s, f"key-{s}") for s in ("first", "boom", "last")]
     seen = {}
     batch.grade_local(todo, assignment=assignments.find("t1"), jobs=1, device="cpu", device_profile=None, env={},
                       gpus=[], on_result=lambda entry, data: seen.setdefault(entry.student, data),

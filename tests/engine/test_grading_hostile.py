@@ -127,12 +127,12 @@ def test_a_machine_too_slow_for_the_limits_is_refused_unless_allowed(toy_course,
 def test_cli_says_first_when_the_file_system_is_not_isolated(toy_course, make_submission, monkeypatch, capsys):
     from autograder import cli
     monkeypatch.setenv("AUTOGRADER_ISOLATION", "none")
-    from autograder.sandbox import client
-    monkeypatch.setattr(client, "_server", None)
+    from autograder.sandbox import launch
+    monkeypatch.setattr(launch, "_server", None)
     try:
         assert cli.main(["grade", "t1", str(make_submission()), "--device-profile", CPU, "-k", "add_values"]) == 0
     finally:
-        client.shutdown_forkserver()
+        launch.shutdown_forkserver()
     first = capsys.readouterr().out.strip().splitlines()[0]
     assert first.startswith("warning: the file system is not isolated")
 

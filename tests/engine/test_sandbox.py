@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from autograder.sandbox.client import Worker, WorkerFailure, WorkerSpec
+from autograder.sandbox.client import Worker
+from autograder.sandbox.launch import WorkerFailure, WorkerSpec
 
 PROBES = '''
 import ctypes, os, socket, sys, time
@@ -164,8 +165,8 @@ def test_no_network_no_capabilities_no_view_of_other_processes(spec):
 
 def test_environment_is_scrubbed(spec, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "do-not-leak")
-    from autograder.sandbox import client
-    monkeypatch.setattr(client, "_server", None)  # a fresh fork server inherits the variable
+    from autograder.sandbox import launch
+    monkeypatch.setattr(launch, "_server", None)  # a fresh fork server inherits the variable
     keys = call(spec, "environment")["value"]["keys"]
     assert "GITHUB_TOKEN" not in keys and "HOME" in keys
 
@@ -242,7 +243,7 @@ def test_a_killed_judge_takes_its_workers_along(spec, tmp_path):
     import signal
     import subprocess
     import sys
-    code = (f"from autograder.sandbox.client import Worker, WorkerSpec\n"
+    code = (f"from autograder.sandbox.client import Worker\nfrom autograder.sandbox.launch import WorkerSpec\n"
             f"w = Worker(WorkerSpec(submission_dir=None, probes_file={str(spec.probes_file)!r})).start()\n"
             f"print(w.pid, flush=True)\n"
             f"w.call('escape_and_linger', {{'marker': {str(tmp_path / 'm')!r}}}, 10)\n"

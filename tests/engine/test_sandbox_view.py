@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from autograder.sandbox import view
-from autograder.sandbox.client import Worker, WorkerFailure, WorkerSpec, Zygote
+from autograder.sandbox.client import Worker
+from autograder.sandbox.launch import WorkerFailure, WorkerSpec, Zygote
 
 PROBES = '''
 import os
@@ -129,8 +130,8 @@ def test_files_planted_in_temp_and_home_are_unreadable(spec, monkeypatch, mode):
 def test_judge_secret_never_reaches_the_worker(spec, monkeypatch, mode):
     monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
     monkeypatch.setenv("CI_DEPLOY_TOKEN", "tok-do-not-leak")
-    from autograder.sandbox import client
-    monkeypatch.setattr(client, "_server", None)  # a fresh fork server, started while the secret is set
+    from autograder.sandbox import launch
+    monkeypatch.setattr(launch, "_server", None)  # a fresh fork server, started while the secret is set
     try:
         with Worker(spec) as worker:
             seen = call(worker, "environment")
@@ -139,7 +140,7 @@ def test_judge_secret_never_reaches_the_worker(spec, monkeypatch, mode):
                 <= set(seen["keys"])
             assert "HOME" in seen["keys"]
     finally:
-        client.shutdown_forkserver()
+        launch.shutdown_forkserver()
 
 
 @pytest.mark.parametrize("mode", MODES + ["none"])
@@ -174,10 +175,10 @@ def test_scratch_is_capped_and_costs_the_host_no_disk(spec, monkeypatch, mode):
 
 
 def test_a_path_missing_from_the_view_is_an_engine_error_at_start(spec, monkeypatch):
-    from autograder.sandbox import client
+    from autograder.sandbox import launch
     with Worker(spec) as worker:
         confined_or_skip(worker)
-    monkeypatch.setattr(client.shutil, "copytree", lambda *args, **kwargs: None)  # the submission never arrives
+    monkeypatch.setattr(launch.shutil, "copytree", lambda *args, **kwargs: None)  # the submission never arrives
     zygote = Zygote(spec)
     try:
         with pytest.raises(WorkerFailure, match="the sandbox's file system could not be built .*submission"):

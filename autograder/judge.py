@@ -1,0 +1,105 @@
+"""One judge: the process that grades one batch entry after another (a spawned process of the local pool,
+or a Ray task), and the score-0 results of entries that could not be graded.
+
+Top-level imports stay light: judges are spawned and pin their threads before numpy or torch is imported.
+"""
+
+import os
+import shutil
+import signal
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+from autograder import assignments, limits
+from autograder.results import Results
+
+
+def init_judge_process(env):
+    """Start of a judge process: its environment (threads, GPU), its signals, its fork server."""
+    os.environ.update(env)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the driver decides what Ctrl-C means
+    signal.signal(signal.SIGTERM, _judge_terminate)
+    _die_with_parent(signal.SIGTERM)
+    try:
+        from autograder import grading  # noqa: F401  (pytest and the plugin, once)
+        from autograder.sandbox.launch import forkserver
+        forkserver()
+    except Exception:
+        pass  # grade() reports the same failure, per submission
+
+
+def _die_with_parent(sig):
+    """Ask Linux to send `sig` to this process when the driver dies (a kill -9 of the batch leaves no judge)."""
+    from autograder.sandbox import isolation
+    try:
+        isolation.prctl(isolation.PR_SET_PDEATHSIG, int(sig))
+    except OSError:
+        pass
+
+
+def _judge_terminate(signum, frame):
+    """Stop this judge and everything its fork server started (zygotes and sandboxed workers), then exit."""
+    from autograder.sandbox.launch import shutdown_forkserver
+    shutdown_forkserver()
+    os._exit(128 + signum)
+
+
+def _single_file_folder(path, assignment):
+    """For a one-file assignment, `alice.py` is that file: stage it under its real path; else None."""
+    path = Path(path)
+    if not (path.is_file() and path.suffix == ".py" and len(assignment.files) == 1):
+        return None
+    if path.name == PurePosixPath(assignment.files[0]).name:
+        return None
+    from autograder.sandbox.launch import engine_tmp
+    folder = engine_tmp() / f"batch-{uuid.uuid4().hex[:12]}"
+    (folder / assignment.files[0]).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, folder / assignment.files[0])
+    return folder
+
+
+def failure_result(assignment, path, message):
+    """A score-0 result for a submission that could not be graded, saying why."""
+    return Results.failed(assignment, path, message).gradescope()
+
+
+def judge(assignment_id, path, student, key, device="auto", device_profile=None):
+    """Grade one entry in this process; always a Gradescope dict: a submission that cannot be graded scores 0."""
+    from autograder.data import DatasetError
+    from autograder.grading import grade
+    from autograder.submission import SubmissionError
+    assignment = assignments.find(assignment_id)
+    staged = error = details = None
+    retry = False
+    try:
+        staged = _single_file_folder(path, assignment)
+        data = grade(assignment, staged or Path(path), device=device, device_profile=device_profile).gradescope()
+    except SubmissionError as exc:
+        error = str(exc)
+    except (assignments.AssignmentError, limits.DeviceError, DatasetError) as exc:
+        error, retry = str(exc), True
+    except Exception as exc:  # an engine fault fails only this submission; the details stay with the staff
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        error, retry, details = f"internal grading error: {type(exc).__name__}: {first}", True, str(exc)[-3000:]
+    finally:
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
+    if error is not None:
+        data = failure_result(assignment, path, error)
+    return _with_batch_info(data, student, path, key, error, retry, details,
+                            judge=f"{os.uname().nodename} pid {os.getpid()}")
+
+
+def error_result(assignment, entry, message):
+    """The score-0 result of a submission whose grading failed outside the judge (retried on a rerun)."""
+    return _with_batch_info(failure_result(assignment, entry.path, message), entry.student, entry.path, entry.key,
+                            message, retry=True, details=None, judge="lost")
+
+
+def _with_batch_info(data, student, path, key, error, retry, details, judge):
+    """Record in the result what the batch needs: whose it is, its key, why it failed, whether to retry."""
+    data.setdefault("extra_data", {})["batch"] = {
+        "student": student, "entry": Path(path).name, "key": key, "error": error, "retry": retry,
+        "details": details, "judge": judge, "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return data

@@ -1,0 +1,205 @@
+"""The judge's side of starting sandboxes: the fork server process and each submission's zygote."""
+
+import compileall
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import channel
+from autograder.sandbox.cgroups import WorkerCgroup
+from autograder.sandbox.isolation import KEPT_ENV, THREAD_ENV
+
+START_TIMEOUT = 30.0
+
+
+def engine_tmp():
+    """The judge's own temporary folder; hidden from every worker (other submissions live there)."""
+    root = Path(tempfile.gettempdir()) / f"autograder-{os.getuid()}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    return root
+
+
+def forkserver_env():
+    """The fork server's whole environment (and so every worker's, /proc/self/environ included): an allowlist."""
+    home = engine_tmp() / "forkserver"
+    home.mkdir(exist_ok=True)
+    env = {k: os.environ[k] for k in KEPT_ENV + THREAD_ENV if k in os.environ}
+    env.update(HOME=str(home), TMPDIR=str(home), MPLBACKEND="Agg", PYTORCH_NVML_BASED_CUDA_CHECK="1")
+    return env
+
+
+class ForkServer:
+    """The judge's connection to its fork server process (one per judge process, started on first use)."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair()
+        # -P: the working directory (a TA's home, a checkout) stays off the fork server's import path.
+        self.process = subprocess.Popen([sys.executable, "-P", "-m", "autograder.sandbox.forkserver",
+                                         str(theirs.fileno())], pass_fds=[theirs.fileno()], env=forkserver_env(),
+                                        stdin=subprocess.DEVNULL, start_new_session=True, cwd="/")
+        theirs.close()
+        self.sock, self.lock, self.owner = ours, threading.Lock(), os.getpid()
+
+    def spawn(self, wire):
+        """Fork a zygote for `wire`; returns the judge's end of its control socket and the child's pid."""
+        ours, theirs = socket.socketpair()
+        with self.lock:
+            socket.send_fds(self.sock, [json.dumps(wire).encode()], [theirs.fileno()])
+            reply = self.sock.recv(4096)
+        theirs.close()
+        if not reply:
+            raise WorkerFailure("forkserver", "the engine's fork server is not running")
+        return ours, json.loads(reply)["pid"]
+
+
+_server = None
+_server_lock = threading.Lock()
+
+
+def forkserver():
+    """This process's fork server, started on first use (about 1.5 s once, then about 20 ms a worker)."""
+    global _server
+    with _server_lock:
+        if _server is None or _server.owner != os.getpid() or _server.process.poll() is not None:
+            _server = ForkServer()
+        return _server
+
+
+def shutdown_forkserver():
+    """Kill this process's fork server and every zygote and worker it started (they die with it)."""
+    global _server
+    with _server_lock:
+        if _server is not None and _server.owner == os.getpid():
+            try:
+                os.killpg(_server.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            _server.process.wait()
+        _server = None
+
+
+class WorkerFailure(Exception):
+    """The worker did not answer: it timed out, crashed, ran out of memory or sent garbage."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class WorkerSpec:
+    """Everything the worker needs to know; all of it is plain data."""
+
+    submission_dir: Path | None
+    probes_file: Path | None = None
+    probes_module: str | None = None
+    aliases: dict = field(default_factory=dict)
+    masks: list = field(default_factory=list)      # folders inside the view shown empty (held-out data)
+    device: str = "cpu"
+    threads: int = 1
+    memory_mb: int = 2048
+    file_mb: int = 64
+    scratch_mb: int = 256
+    open_files: int = 256
+    pids_max: int = 64
+    gpu_memory_fraction: float | None = None
+    sandbox: bool = True
+    broken_modules: dict = field(default_factory=dict)   # module -> why importing it is refused at once
+
+
+class Zygote:
+    """The judge's handle on one submission's zygote: the sandbox made once, a worker forked per test."""
+
+    def __init__(self, spec: WorkerSpec):
+        self.spec = spec
+        self.control = self.cgroup = self.folder = self.pid = None
+        self.protections = {}
+        self.lock = threading.Lock()
+        self.dead = False
+
+    def start(self):
+        spec = self.spec
+        self.folder = engine_tmp() / f"zygote-{uuid.uuid4().hex[:12]}"
+        (self.folder / "root").mkdir(parents=True)
+        if spec.submission_dir is not None:  # the one private copy of this grade: tests cannot change it
+            shutil.copytree(spec.submission_dir, self.folder / "submission", symlinks=False)
+        else:
+            (self.folder / "submission").mkdir()
+        compileall.compile_dir(self.folder / "submission", quiet=2)  # by the judge: workers only read the bytecode
+        wire = {"sandbox": spec.sandbox, "isolation": os.environ.get("AUTOGRADER_ISOLATION", "auto"),
+                "device": spec.device, "threads": spec.threads, "dir": str(self.folder),
+                "masks": [str(m) for m in spec.masks]}
+        if spec.probes_file is not None:
+            shutil.copyfile(spec.probes_file, self.folder / "probes.py")
+            wire["probes_file"] = str(self.folder / "probes.py")
+        if spec.sandbox:
+            self.cgroup = WorkerCgroup.create(spec.pids_max + 2, spec.memory_mb)  # + the zygote and its parent
+            if self.cgroup:
+                wire["cgroup_dirs"] = [str(d) for d in self.cgroup.dirs]
+        self.control, self.pid = forkserver().spawn(wire)
+        try:
+            ready = channel.recv(self.control, time.monotonic() + START_TIMEOUT)
+        except channel.ChannelError:
+            self.stop()
+            raise WorkerFailure("start", "the sandbox could not be started") from None
+        if "error" in ready:
+            self.stop()
+            raise WorkerFailure("start", ready["error"])
+        self.protections = dict(ready["protections"])
+        if self.cgroup:
+            self.protections["cgroup_limits"] = self.cgroup.limits
+        return self
+
+    def request(self, message, fds=()):
+        """Send the zygote one request (a spawn carries the worker's two sockets) and wait for its reply."""
+        with self.lock:
+            if self.dead:
+                raise WorkerFailure("start", "the sandbox of this submission is no longer running")
+            try:
+                socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+                self.control.settimeout(START_TIMEOUT)
+                reply = self.control.recv(16)
+            except OSError:
+                reply = b""
+            if not reply:
+                self.dead = True
+                raise WorkerFailure("start", "the sandbox of this submission stopped")
+
+    def oom_kills(self):
+        return self.cgroup.oom_kills() if self.cgroup else 0
+
+    def stop(self):
+        """End the zygote and everything in its sandbox (it is PID 1 there); idempotent."""
+        self.dead = True
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if self.pid is not None:  # the zygote's parent: the zygote dies with it, and its namespace with it
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.pid = None
+        if self.cgroup:
+            self.cgroup.kill_all()
+            self.cgroup.remove()
+            self.cgroup = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,246 @@
+"""The judge's state while one submission is graded: the session (device profile, materialized
+submission, a sandbox per probe file) and, inside each test, the `Submission` handle whose probes run
+in a worker forked from that sandbox."""
+
+import importlib.util
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from autograder import answers, limits
+from autograder.sandbox.client import Worker
+from autograder.sandbox.launch import WorkerFailure, WorkerSpec, Zygote, engine_tmp
+from autograder.submission import materialize
+
+
+@dataclass
+class TestRecord:
+    """What the results need from one test, kept on the item while it runs."""
+
+    points: float
+    visibility: str
+    budget: dict
+    limit: float | None = None
+    fraction: float = 1.0
+    credit_note: str = ""
+    not_attempted: bool = False
+    probe_seconds: float = 0.0
+    worker_failure: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class GradingSession:
+    """Per-run state: the device profile, the materialized submission and the sandbox of each assignment."""
+
+    def __init__(self, config):
+        self.config = config
+        self.source = config.getoption("--submission")
+        self._profile = None
+        self.submissions = {}      # assignment name -> Materialized
+        self.zygotes = {}          # probe file -> Zygote, or the WorkerFailure that kept it from starting
+        self.broken_modules = {}   # probe file -> {module: why importing it hangs or kills the worker}
+        self.protections = {}
+        self.speed_warning = self.device_error = None
+
+    def zygote(self, handle, limit):
+        """The sandbox of this submission for `handle`'s probe file, made (and its imports checked) once."""
+        key = handle.probes_file
+        if key not in self.zygotes:
+            try:
+                self.zygotes[key] = Zygote(handle.spec()).start()
+                self.protections = self.zygotes[key].protections
+                self.broken_modules[key] = _broken_modules(self.zygotes[key], handle, limit)
+            except WorkerFailure as failure:
+                self.zygotes[key] = failure
+        if isinstance(self.zygotes[key], WorkerFailure):
+            raise self.zygotes[key]
+        return self.zygotes[key]
+
+    def close(self):
+        for zygote in self.zygotes.values():
+            if isinstance(zygote, Zygote):
+                zygote.stop()
+        self.zygotes.clear()
+
+    def profile(self, assignment):
+        if self._profile is None:
+            requested = self.config.getoption("--device")
+            if "cuda" not in assignment.devices:
+                if requested == "cuda":
+                    raise limits.DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
+                requested = "cpu"
+            profile = limits.resolve_profile(requested, assignment.limits.threads,
+                                             self.config.getoption("--device-profile"))
+            try:
+                self.speed_warning = profile.check_speed()
+            except limits.DeviceError as exc:
+                self.device_error = exc
+                raise
+            self._profile = profile
+        return self._profile
+
+    def materialized(self, assignment):
+        if assignment.name not in self.submissions:
+            self.submissions[assignment.name] = materialize(self.source, assignment, engine_tmp())
+        return self.submissions[assignment.name]
+
+
+def _masks(assignment):
+    """The folders of installed packages that the assignment's `mask` shows empty inside the worker's view."""
+    folders = []
+    for entry in assignment.mask:
+        package, _, folder = entry.partition("/")
+        spec = importlib.util.find_spec(package)
+        if spec and spec.submodule_search_locations:
+            folders.append(Path(spec.submodule_search_locations[0]) / folder)
+    return folders
+
+
+def _broken_modules(zygote, handle, limit):
+    """The submission's modules that hang, crash or exit while imported, found once before the tests.
+
+    Such a module would do it again in every test that imports it; found here, it costs the grade one
+    limit, and each test that imports it fails at once with the cause. Ordinary import errors are left
+    to the tests. One worker imports everything; only if it dies does each module get a worker of its own.
+    """
+    modules = [f[:-3].replace("/", ".").removesuffix(".__init__") for f in handle.assignment.files
+               if f.endswith(".py")]
+    broken = {}
+
+    def check(names):
+        worker = Worker(handle.spec(broken), cpu_seconds=int(limit * 2) + 30, zygote=zygote)
+        try:
+            worker.start()
+            worker.call_import(names, timeout=limit)
+            return None
+        except WorkerFailure as failure:
+            return str(failure)
+        finally:
+            worker.stop()
+
+    if check(modules) is not None:
+        for name in modules:
+            cause = check([name])
+            if cause:
+                broken[name] = f"importing {name} did not finish when it was checked before the tests: {cause}"
+    return broken
+
+
+class Submission:
+    """The judge's view of the submission inside one test: probes run in a sandboxed worker."""
+
+    def __init__(self, session, assignment, test_path, record):
+        self.session, self.assignment, self.record = session, assignment, record
+        self.materialized = session.materialized(assignment)
+        self.profile = session.profile(assignment)
+        self.device = self.profile.execute_on
+        self.probes_file = Path(test_path).parent / "probes.py"
+        self.worker = None
+        self.deadline = None
+        record.limit = self.profile.limit(record.budget)
+
+    def source(self, relpath):
+        """Text of a submitted file (for static checks; never executed here)."""
+        path = self.materialized.folder / relpath
+        if not path.is_file():
+            pytest.fail(f"{relpath} is missing from the submission", pytrace=False)
+        return path.read_text(errors="replace")
+
+    def spec(self, broken_modules=None):
+        lim = self.assignment.limits
+        return WorkerSpec(submission_dir=self.materialized.folder, probes_file=self.probes_file,
+                          aliases=self.assignment.aliases, masks=_masks(self.assignment), device=self.device,
+                          threads=lim.threads, memory_mb=lim.memory_mb, file_mb=lim.file_mb, scratch_mb=lim.scratch_mb,
+                          pids_max=lim.pids_max, gpu_memory_fraction=lim.gpu_memory_fraction,
+                          broken_modules=dict(broken_modules or {}))
+
+    def probe(self, name, /, **kwargs):
+        """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""
+        __tracebackhide__ = True
+        return self._call(name, kwargs)[0]
+
+    def timed(self, name, /, repeat=3, within=None, **kwargs):
+        """Run probe `name` up to `repeat` times; returns (last answer, best seconds by the judge's clock).
+
+        The time is taken here, around each call, so nothing in the worker can forge it. With `within`
+        (seconds), stop early once a run is within it, or once one takes over 3x as long (no noise explains that).
+        """
+        __tracebackhide__ = True
+        best, value = float("inf"), None
+        for _ in range(repeat):
+            value, seconds = self._call(name, kwargs)
+            best = min(best, seconds)
+            if within is not None and (best <= within or seconds > 3 * within):
+                break
+        return value, best
+
+    def _call(self, name, kwargs):
+        __tracebackhide__ = True
+        fields = answers.declared(self.probes_file, name)
+        started = time.monotonic()
+        try:
+            if self.worker is None or self.worker.dead:
+                zygote = self.session.zygote(self, self.record.limit)
+                spec = self.spec(self.session.broken_modules.get(self.probes_file))
+                self.worker = Worker(spec, cpu_seconds=int(self.record.limit * 2) + 30, zygote=zygote).start()
+                self.session.protections = self.worker.protections
+            if self.deadline is None:  # the clock starts once a worker is ready: its start is the engine's cost
+                self.deadline = time.monotonic() + self.record.limit
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerFailure("timeout", f"time limit of {self.record.limit:.1f} s exceeded")
+            called = time.perf_counter()
+            answer = self.worker.call(name, kwargs, timeout=remaining)
+            seconds = time.perf_counter() - called
+        except WorkerFailure as failure:
+            self.record.worker_failure = failure.kind
+            message = str(failure)
+            if failure.kind == "timeout":
+                message = (f"time limit of {self.record.limit:.1f} s exceeded ({_describe_budget(self.record.budget)}"
+                           f" on the reference machine, scaled for this {self.profile.kind} by "
+                           f"{self.profile.factor:g}, plus {limits.START_ALLOWANCE:g} s start allowance)")
+            pytest.fail(message, pytrace=False)
+        finally:
+            self.record.probe_seconds += time.monotonic() - started
+        if answer.get("output"):
+            self.record.extra.setdefault("output", []).append(answer["output"])
+        for key in ("gpu_peak_bytes", "memory_peak_bytes"):
+            if answer.get(key) is not None:
+                self.record.extra[key] = max(answer[key], self.record.extra.get(key, 0))
+        if not answer.get("ok"):
+            pytest.fail(self._explain(answer["error"]), pytrace=False)
+        try:
+            answers.check(name, fields, answer.get("value"))
+        except answers.AnswerError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        return answer["value"], seconds
+
+    def _explain(self, error):
+        where = f" (at {error['where']})" if error.get("where") else ""
+        if error.get("not_attempted"):
+            self.record.not_attempted = True
+            return f"not attempted: the code{where} still raises NotImplementedError"
+        module = error.get("missing_module")
+        if module:
+            as_file = module.replace(".", "/") + ".py"
+            if as_file in self.assignment.files or any(f.startswith(module.replace(".", "/") + "/")
+                                                       for f in self.assignment.files):
+                return f"{as_file} is missing from the submission"
+            return f"the submission imports `{module}`, which is not installed in the grading environment{where}"
+        if error.get("scratch_full"):
+            return (f"{error['type']}: the code filled its scratch space (the limit is "
+                    f"{self.assignment.limits.scratch_mb} MiB, `scratch_mb` in assignment.toml){where}")
+        if error["type"] == "MemoryError":
+            limit = self.assignment.limits.memory_mb
+            return f"MemoryError: the code ran out of memory (the limit is {limit} MiB){where}"
+        return f"{error['type']}: {error['message']}{where}"
+
+    def close(self):
+        if self.worker is not None:
+            self.worker.stop()
+
+
+def _describe_budget(budget):
+    return "budget " + ", ".join(f"{seconds:g} s on {kind}" for kind, seconds in budget.items())
