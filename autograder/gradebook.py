@@ -1,16 +1,18 @@
-"""The class gradebook, rebuilt from the stored results: grades.csv, a feedback file per student, summary.html."""
+"""The class gradebook, rebuilt from the stored results: grades.csv, a feedback file per student, summary.html,
+and leaderboard.csv when the results carry Gradescope leaderboard entries."""
 
 import base64
 import csv
 import html
 import io
 import json
+import math
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.results import write_atomic
+from autograder.results import figure, write_atomic
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet would run these as formulas
 
@@ -26,6 +28,7 @@ class Row:
     note: str = ""
     graded: bool = True
     environment: dict = field(default_factory=dict)
+    leaderboard: dict = field(default_factory=dict)   # name -> {"name", "value", "order"}
 
 
 @dataclass
@@ -50,7 +53,8 @@ def row_from(student, data):
     note = error or "; ".join(line for line in data.get("output", "").splitlines() if line.strip())
     return Row(student=student, score=float(data.get("score", 0.0)), max_score=float(data.get("max_score", 0.0)),
                tests={t["name"]: t for t in data.get("tests", [])}, note=note, graded=not error,
-               environment=data.get("extra_data", {}).get("environment", {}))
+               environment=data.get("extra_data", {}).get("environment", {}),
+               leaderboard={e["name"]: e for e in data.get("leaderboard") or [] if isinstance(e, dict) and "name" in e})
 
 
 def environments(book):
@@ -78,6 +82,55 @@ def load(out):
         if not row.graded:
             row.max_score = total
     return Book(rows, names, total)
+
+
+def leaderboard(book):
+    """(names, order, rows): the names in first-seen order, the first name's order, every row ranked by that name."""
+    names = []
+    for row in book.rows:
+        names += [name for name in row.leaderboard if name not in names]
+    if not names:
+        return [], "desc", []
+    first = names[0]
+    order = next(r.leaderboard[first].get("order", "desc") for r in book.rows if first in r.leaderboard)
+
+    def rank(row):
+        value = row.leaderboard.get(first, {}).get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return (1, 0.0)   # no figure: last
+        return (0, -value if order == "desc" else value)
+
+    return names, order, sorted(book.rows, key=rank)
+
+
+def write_leaderboard_csv(path, book):
+    """leaderboard.csv: the ranked table, a column per name, values unformatted (removed when there is none)."""
+    names, _, rows = leaderboard(book)
+    if not names:
+        Path(path).unlink(missing_ok=True)
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *map(_cell, names)])
+    for row in rows:
+        values = [_cell(str(row.leaderboard[n]["value"])) if n in row.leaderboard else "" for n in names]
+        writer.writerow([_cell(row.student), *values])
+    write_atomic(path, buffer.getvalue())
+
+
+def _leaderboard_html(book):
+    """The summary's Leaderboard section, or "" when no result carries one."""
+    e = html.escape
+    names, order, rows = leaderboard(book)
+    if not names:
+        return ""
+    header = "".join(f"<th>{e(n)}</th>" for n in names)
+    body = "\n".join(
+        f"<tr><td>{e(r.student)}</td>"
+        + "".join(f"<td>{e(figure(r.leaderboard[n]['value'])) if n in r.leaderboard else ''}</td>" for n in names)
+        + "</tr>" for r in rows)
+    return (f"<h2>Leaderboard</h2>\n<p>Ranked by {e(names[0])}, {'highest' if order == 'desc' else 'lowest'} "
+            f"first.</p>\n<table><tr><th>student</th>{header}</tr>\n{body}\n</table>\n")
 
 
 def _number(x):
@@ -204,13 +257,13 @@ mean score {_number(book.mean_score)} / {_number(book.max_score)} ({mean_pct:.1f
 <table><tr><th>test</th><th>points</th><th>passed</th></tr>
 {tests}
 </table>
-</body></html>
+{_leaderboard_html(book)}</body></html>
 """
     write_atomic(path, page)
 
 
 def build(out, assignment=None):
-    """Rebuild grades.csv, summary.html and every feedback file from out/results; returns the Book."""
+    """Rebuild grades.csv, leaderboard.csv, summary.html and every feedback file from out/results; returns the Book."""
     out = Path(out)
     book = load(out)
     for path in sorted(Path(out, "results").glob("*.json")):
@@ -220,5 +273,6 @@ def build(out, assignment=None):
             continue
     title = f"{assignment.name} (version {assignment.version}): batch summary" if assignment else "batch summary"
     write_csv(out / "grades.csv", book)
+    write_leaderboard_csv(out / "leaderboard.csv", book)
     write_html(out / "summary.html", book, title)
     return book

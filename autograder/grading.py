@@ -85,7 +85,8 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
     tests = [TestResult(name=r["name"], score=r["score"], max_score=r["max_score"], status=r["status"],
                         output=r["output"], visibility=r["visibility"], limit_s=r["limit_s"],
                         probe_seconds=r["probe_seconds"], budget=r["budget"], student_output=r["student_output"],
-                        gpu_peak_bytes=r["gpu_peak_bytes"], memory_peak_bytes=r["memory_peak_bytes"])
+                        gpu_peak_bytes=r["gpu_peak_bytes"], memory_peak_bytes=r["memory_peak_bytes"],
+                        leaderboard=r["leaderboard"])
              for r in collector.records.values()]
     if session and session.device_error:
         raise session.device_error

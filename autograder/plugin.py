@@ -1,4 +1,5 @@
-"""The pytest plugin: markers, the `submission`, `rng` and `credit` fixtures, and a score on every report.
+"""The pytest plugin: markers, the `submission`, `rng`, `credit` and `leaderboard` fixtures, and a score on
+every report.
 
 Loaded through the `pytest11` entry point, so hidden tests run as plain pytest:
 `pytest tests/hidden/aN_name --submission solutions/aN_name`.
@@ -6,6 +7,8 @@ The judge process never imports the submission; `submission.probe(...)` runs a
 probe in a fresh sandboxed worker, one worker per test.
 """
 
+import math
+import numbers
 import zlib
 
 import numpy as np
@@ -111,6 +114,34 @@ def credit(request):
     return Credit(request.node.stash[record_key])
 
 
+class Leaderboard:
+    """Figures for Gradescope's leaderboard (mAP, parameters, latency): they rank, they are never graded."""
+
+    ORDERS = ("asc", "desc")
+
+    def __init__(self, record):
+        self.record = record
+
+    def add(self, name, value, order="desc"):
+        """Record `value` under `name`; order "desc" ranks higher values first, "asc" lower ones (Gradescope's)."""
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"leaderboard name must be a non-empty string, got {name!r}")
+        if order not in self.ORDERS:
+            raise ValueError(f"leaderboard order of {name!r} must be 'asc' or 'desc', got {order!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"leaderboard value of {name!r} must be a number, got {type(value).__name__}")
+        value = int(value) if isinstance(value, numbers.Integral) else float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"leaderboard value of {name!r} must be finite, got {value}")
+        self.record.leaderboard.append({"name": name, "value": value, "order": order})
+
+
+@pytest.fixture
+def leaderboard(request):
+    """Leaderboard figures: `leaderboard.add(name, value, order="desc")`, "asc" when lower is better."""
+    return Leaderboard(request.node.stash[record_key])
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     item.stash[record_key] = _record_for(item)
@@ -156,7 +187,7 @@ def pytest_runtest_makereport(item, call):
         "probe_seconds": round(record.probe_seconds, 3), "worker_failure": record.worker_failure,
         "student_output": "".join(record.extra.get("output", []))[-4000:],
         "gpu_peak_bytes": record.extra.get("gpu_peak_bytes"),
-        "memory_peak_bytes": record.extra.get("memory_peak_bytes")}))
+        "memory_peak_bytes": record.extra.get("memory_peak_bytes"), "leaderboard": list(record.leaderboard)}))
 
 
 def pytest_terminal_summary(terminalreporter, config):

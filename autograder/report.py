@@ -1,7 +1,10 @@
 """The score table printed in the terminal."""
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from autograder.results import figure
 
 STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "not attempted": "dim", "skipped": "dim"}
 
@@ -23,6 +26,9 @@ def print_results(results, console=None):
         limit = f"{t.limit_s:.1f}s" if t.limit_s else ""
         table.add_row(t.name, f"{t.score:g}/{t.max_score:g}", f"[{style}]{t.status}[/]", limit, t.output)
     console.print(table)
+    if results.leaderboard:
+        console.print("leaderboard: " + ", ".join(f"{escape(e['name'])}={figure(e['value'])}"
+                                                  for e in results.leaderboard))
     for problem in results.problems:
         console.print(f"[yellow]![/] {problem}")
     pct = 100 * results.score / results.max_score if results.max_score else 0.0

@@ -23,6 +23,7 @@ class TestResult:
     student_output: str = ""
     gpu_peak_bytes: int | None = None       # reported by the worker (torch's allocator): informative, never graded
     memory_peak_bytes: int | None = None    # the cgroup's peak, read by the judge: what a limit or a grade may use
+    leaderboard: list = field(default_factory=list)   # {"name", "value", "order"} dicts from the `leaderboard` fixture
 
     def gradescope(self):
         out = self.output
@@ -62,14 +63,25 @@ class Results:
     def max_score(self):
         return round(sum(t.max_score for t in self.tests if t.status != "skipped"), 4)
 
+    @property
+    def leaderboard(self):
+        """Every test's leaderboard entries, in test order; a later entry of the same name replaces an earlier one."""
+        entries = {}
+        for t in self.tests:
+            entries.update((entry["name"], dict(entry)) for entry in t.leaderboard)
+        return list(entries.values())
+
     def gradescope(self):
         summary = "\n".join(self.problems)
-        return {"score": self.score, "max_score": self.max_score, "execution_time": round(self.execution_time, 2),
+        data = {"score": self.score, "max_score": self.max_score, "execution_time": round(self.execution_time, 2),
                 "output": summary, "visibility": "visible", "stdout_visibility": "hidden",
                 "tests": [t.gradescope() for t in self.tests],
                 "extra_data": {"assignment": self.assignment, "version": self.version,
                                "device": self.device, "protections": self.protections,
                                "environment": self.environment}}
+        if self.leaderboard:
+            data["leaderboard"] = self.leaderboard   # Gradescope's: [{"name", "value", "order": "asc" | "desc"}]
+        return data
 
     def write_json(self, path):
         write_atomic(path, json.dumps(self.gradescope(), indent=2))
@@ -91,6 +103,13 @@ class Results:
                 failure = ET.SubElement(case, "failure", message=f"{t.score:g}/{t.max_score:g}: {t.output}")
                 failure.text = t.output
         write_atomic(path, ET.tostring(suite, encoding="unicode"))
+
+
+def figure(value):
+    """A leaderboard value for people: ints with thousands separators, floats to 4 significant digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
 
 
 def write_atomic(path, text):

@@ -28,6 +28,7 @@ class TestRecord:
     not_attempted: bool = False
     probe_seconds: float = 0.0
     worker_failure: str | None = None
+    leaderboard: list = field(default_factory=list)   # {"name", "value", "order"} dicts, in the order added
     extra: dict = field(default_factory=dict)
 
 

@@ -81,3 +81,46 @@ def test_an_empty_results_folder_still_gives_a_gradebook(tmp_path):
     book = gradebook.build(tmp_path)
     assert book.rows == [] and (tmp_path / "grades.csv").read_text() == "student,total,max,note\n"
     assert "0 submission(s)" in (tmp_path / "summary.html").read_text()
+
+
+def with_board(data, **figures):
+    """A stored result carrying Gradescope leaderboard entries (mAP: higher is better, the rest lower)."""
+    data["leaderboard"] = [{"name": n, "value": v, "order": "desc" if n == "mAP" else "asc"}
+                           for n, v in figures.items()]
+    return data
+
+
+def test_leaderboard_ranks_students_by_the_first_entry_in_summary_html_and_csv(tmp_path):
+    store(tmp_path, {"ann": with_board(graded(3, 1), mAP=0.41237, params=1234567),
+                     "ben": with_board(graded(3, 2), mAP=0.5, params=2000000, latency_ms=8.25),
+                     "<i>cid": with_board(graded(0, 2), mAP=0.0412, params=99),
+                     "dan": failed("dan.zip is not a readable zip file")})
+    gradebook.build(tmp_path)
+    with open(tmp_path / "leaderboard.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows == [["student", "mAP", "params", "latency_ms"], ["ben", "0.5", "2000000", "8.25"],
+                    ["ann", "0.41237", "1234567", ""], ["<i>cid", "0.0412", "99", ""], ["dan", "", "", ""]]
+    page = (tmp_path / "summary.html").read_text()
+    section = page.split("<h2>Leaderboard</h2>")[1]
+    assert "Ranked by mAP, highest first." in section
+    assert "<tr><th>student</th><th>mAP</th><th>params</th><th>latency_ms</th></tr>" in section
+    order = [section.index(s) for s in ("<td>ben</td>", "<td>ann</td>", "<td>&lt;i&gt;cid</td>", "<td>dan</td>")]
+    assert order == sorted(order), "students are not ranked by mAP, highest first"
+    assert "<td>ann</td><td>0.4124</td><td>1,234,567</td><td></td></tr>" in section
+    assert "<td>ben</td><td>0.5</td><td>2,000,000</td><td>8.25</td></tr>" in section
+    assert "<i>cid" not in page
+
+
+def test_leaderboard_ranks_lowest_first_when_the_first_entry_is_asc(tmp_path):
+    store(tmp_path, {"ann": with_board(graded(3, 1), latency_ms=20.0), "ben": with_board(graded(3, 2), latency_ms=5.5)})
+    gradebook.build(tmp_path)
+    assert (tmp_path / "leaderboard.csv").read_text().splitlines() == ["student,latency_ms", "ben,5.5", "ann,20.0"]
+    assert "Ranked by latency_ms, lowest first." in (tmp_path / "summary.html").read_text()
+
+
+def test_no_leaderboard_means_no_section_and_no_csv(tmp_path):
+    store(tmp_path, {"ann": graded(3, 1)})
+    (tmp_path / "leaderboard.csv").write_text("student,mAP\nold,1\n")   # left from an earlier build
+    gradebook.build(tmp_path)
+    assert "Leaderboard" not in (tmp_path / "summary.html").read_text()
+    assert not (tmp_path / "leaderboard.csv").exists()
