@@ -15,7 +15,7 @@ def print_results(results, console=None):
     if view and view != "allowlist":
         console.print("[yellow]warning: the file system is not isolated here (no namespaces could be made): the "
                       "submission could read any file this user can[/]")
-    table = Table(title=f"{results.assignment} (v{results.version}): {results.submission}", title_justify="left")
+    table = Table(title=escape(f"{results.assignment} (v{results.version}): {results.submission}"), title_justify="left")
     table.add_column("test", overflow="fold")
     table.add_column("score", justify="right")
     table.add_column("status")
@@ -24,13 +24,13 @@ def print_results(results, console=None):
     for t in results.tests:
         style = STYLES.get(t.status, "")
         limit = f"{t.limit_s:.1f}s" if t.limit_s else ""
-        table.add_row(t.name, f"{t.score:g}/{t.max_score:g}", f"[{style}]{t.status}[/]", limit, t.output)
+        table.add_row(escape(t.name), f"{t.score:g}/{t.max_score:g}", f"[{style}]{t.status}[/]", limit, escape(t.output))
     console.print(table)
     if results.leaderboard:
         console.print("leaderboard: " + ", ".join(f"{escape(e['name'])}={figure(e['value'])}"
                                                   for e in results.leaderboard))
     for problem in results.problems:
-        console.print(f"[yellow]![/] {problem}")
+        console.print(f"[yellow]![/] {escape(problem)}")
     pct = 100 * results.score / results.max_score if results.max_score else 0.0
     device = results.device
     console.print(f"[bold]Total: {results.score:g} / {results.max_score:g} ({pct:.1f} %)[/]  "
