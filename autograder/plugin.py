@@ -107,10 +107,22 @@ class Credit:
             pytest.fail(self.record.credit_note, pytrace=False)
         return fraction
 
+    def cost(self, value, full_at, none_at, what="cost", unit=""):
+        """Credit for a cost (lower is better): full at or below `full_at`, none at or above `none_at`,
+        linear in log(cost) between them (so each halving of the cost earns the same)."""
+        __tracebackhide__ = True
+        fraction = float(np.clip(np.log(none_at / max(value, 1e-300)) / np.log(none_at / full_at), 0.0, 1.0))
+        self.record.fraction = fraction
+        self.record.credit_note = (f"{what} {value:,.4g}{unit}: full credit at {full_at:,.4g}{unit} or below, none at "
+                                   f"{none_at:,.4g}{unit} or above, linear in log(cost) ({fraction:.0%} awarded)")
+        if fraction <= 0.0:
+            pytest.fail(self.record.credit_note, pytrace=False)
+        return fraction
+
 
 @pytest.fixture
 def credit(request):
-    """Partial credit: `credit.scale(value, floor=..., threshold=..., what=...)`."""
+    """Partial credit: `credit.scale(value, floor=..., threshold=..., what=...)`; for costs, `credit.cost(...)`."""
     return Credit(request.node.stash[record_key])
 
 

@@ -1,0 +1,126 @@
+"""Assignment 4 graded end to end: full marks for the reference within its CPU budgets, zero for the stubs, lost
+points for plausible mistakes, and nothing for submissions that look for the hidden annotations or forge the cost."""
+
+import pytest
+
+from autograder import assignments
+from autograder.grading import grade
+from harness import assert_full_marks, assert_mutant_caught, assert_stubs_score_zero, by_name, mutated_copy
+
+from a4_mutants import MUTANTS
+
+A4 = assignments.find("a4")
+TRAINED = ["test_detection_map50", "test_detection_map", "test_segmentation_miou", "test_cost_parameters",
+           "test_cost_macs", "test_cost_latency"]
+
+
+def test_reference_scores_full_marks_within_budgets(reference_results):
+    results = reference_results("a4")
+    assert_full_marks(results)
+    for t in results.tests:
+        assert t.probe_seconds * 3 < t.limit_s, f"{t.name} used {t.probe_seconds} s of {t.limit_s} s"
+    board = {entry["name"]: entry for entry in results.leaderboard}
+    assert set(board) == {"mAP@0.5", "mAP@[.5:.95]", "mIoU", "parameters", "MACs", "latency_ms"}
+    assert board["parameters"]["order"] == "asc" and board["mAP@0.5"]["order"] == "desc"
+
+
+def test_stubs_score_zero():
+    assert_stubs_score_zero(A4)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_plausible_mistake_loses_points(mutant, tmp_path):
+    assert_mutant_caught(A4, mutant, tmp_path / "sub")
+
+
+# The hostile train.py: no training, and predictions taken from the hidden annotations when they can be found:
+# the hidden conftest's seed (the checkout beside the installed autograder), then the judge's scene cache.
+HOSTILE_TRAIN = '''
+
+def _no_training(train_split, epochs=1, batch_size=32, lr=1e-3, seed=0, device="cpu"):
+    return MultiTaskNet(width=4).eval()
+
+
+def _hidden_truth(model, images, device="cpu", batch_size=128, k=20, threshold=0.05, iou_threshold=0.6):
+    import glob
+    import os
+    import re
+    import autograder
+    from autograder.data import scenes
+    root = os.path.dirname(os.path.dirname(autograder.__file__))
+    truth = None
+    try:
+        text = open(os.path.join(root, "tests/hidden/a4_multitask/conftest.py")).read()
+        n, seed = re.search(r"HIDDEN_SCENES, HIDDEN_SEED = (\\S+), (\\S+)", text).groups()
+        truth = scenes.make_scenes(int(n.replace("_", "")), int(seed.replace("_", ""), 0))
+    except (OSError, AttributeError):
+        for path in glob.glob(os.path.expanduser("~/.cache/autograder/scenes/*.npz")) + glob.glob("/root/.cache/autograder/scenes/*.npz"):
+            with np.load(path) as archive:
+                if len(archive["images"]) == len(images) and (archive["images"][0] == images[0]).all():
+                    truth = scenes._unflat({k: archive[k] for k in archive.files})
+    if truth is None:
+        return [{"boxes": np.zeros((0, 4), np.float32), "scores": np.zeros(0, np.float32),
+                 "labels": np.zeros(0, np.int64), "mask": np.zeros(images.shape[1:3], np.uint8)} for _ in images]
+    return [{"boxes": b, "scores": np.ones(len(b), np.float32), "labels": l, "mask": m}
+            for b, l, m in zip(truth["boxes"], truth["labels"], truth["masks"])]
+
+
+train_multitask = _no_training
+predict = _hidden_truth
+'''
+
+
+@pytest.mark.parametrize("mode", ["auto", "none"])
+def test_hostile_submission_finds_no_annotations(tmp_path, monkeypatch, mode):
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
+    from autograder.sandbox import launch
+    monkeypatch.setattr(launch, "_server", None)
+    try:
+        results = by_name(grade(A4, mutated_copy(A4, {"train.py": lambda text: text + HOSTILE_TRAIN}, tmp_path / "h"),
+                                select=" or ".join(TRAINED[:3])))
+    finally:
+        launch.shutdown_forkserver()
+    for name in TRAINED[:3]:
+        if mode == "none":   # what the sandbox stops: the hidden seed read from the checkout, full marks
+            assert results[name].score == results[name].max_score, results[name].output
+        else:
+            assert results[name].score == 0, f"{name} scored {results[name].score} for hostile code: {results[name].output}"
+            assert "Error" not in results[name].output, results[name].output   # it ran, and found nothing
+
+
+# A model that counts less than it computes: FlopCounterMode patched to report a tiny cost, and batch-1 calls
+# (the latency probe's) answered with zeros. Otherwise it is the reference, so it qualifies.
+FORGED_COST = '''
+
+from torch.utils.flop_counter import FlopCounterMode as _Counter
+_Counter.get_total_flops = lambda self: 2000
+_forward = MultiTaskNet.forward
+
+
+def _cheap_when_timed(self, x):
+    if x.shape[0] == 1:
+        import torch
+        n, _, H, W = x.shape
+        return {"seg": torch.zeros(n, 4, H, W), "heatmap": torch.zeros(n, 3, H // 4, W // 4),
+                "wh": torch.zeros(n, 2, H // 4, W // 4), "offset": torch.zeros(n, 2, H // 4, W // 4)}
+    return _forward(self, x)
+
+
+MultiTaskNet.forward = _cheap_when_timed
+'''
+
+
+@pytest.mark.slow
+def test_forged_cost_earns_no_cost_points(tmp_path):
+    results = by_name(grade(A4, mutated_copy(A4, {"model.py": lambda text: text + FORGED_COST}, tmp_path / "f"),
+                            select=" or ".join(TRAINED)))
+    assert results["test_detection_map50"].score > 0
+    for name in ["test_cost_macs", "test_cost_latency", "test_cost_parameters"]:
+        assert results[name].score == 0, f"{name} scored {results[name].score} for a forged cost: {results[name].output}"
+
+
+def test_public_tests_pass_on_the_reference_and_not_on_the_stubs():
+    reference = grade(A4, A4.solution, public=True)
+    stubs = grade(A4, A4.folder, public=True)
+    assert reference.score == reference.max_score > 0
+    assert stubs.score < stubs.max_score

@@ -1,0 +1,198 @@
+"""Probes for assignment 4's hidden tests: call the student's functions inside the worker, train, report.
+
+No expected values, no held-out boxes or masks live here: the judge holds the hidden split's annotations
+and sends images only. Costs are measured here by probe code, never by the student's: parameters through
+nn.Module's own method, multiply-accumulates with PyTorch's FlopCounterMode (bound when this file loads,
+before any submission module), and the latency is the judge's clock around a probe that runs R forwards.
+"""
+import importlib
+
+import numpy as np
+from torch.utils.flop_counter import FlopCounterMode
+
+from autograder.probe import answers, device, number, optional, plain, seed_all, text
+
+_TRAINED = {}   # the model trained by train_and_predict, for the latency probe in the same worker
+
+
+def _tensor(value, grad=False):
+    """Arrays become tensors: float ones float32 (with grad if asked), integer int64, bool bool; dicts and
+    lists are converted item by item."""
+    import torch
+    if isinstance(value, dict):
+        return {k: _tensor(v, grad) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tensor(v, grad) for v in value]
+    arr = np.asarray(value)
+    if arr.dtype == np.bool_:
+        return torch.from_numpy(arr.copy())
+    if np.issubdtype(arr.dtype, np.integer):
+        return torch.as_tensor(arr, dtype=torch.int64)
+    return torch.tensor(arr, dtype=torch.float32, requires_grad=grad)
+
+
+def _plain(value):
+    """Tensors become arrays, tuples lists, recursively."""
+    import torch
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@answers(out=plain, grads=plain, inputs_after=plain)
+def call(module, function, args, kwargs, tensors, grad):
+    """
+    `module.function(*args, **kwargs)`. The positions in `tensors` (ints for args, names for kwargs) are
+    turned into tensors first; with `grad`, the output (a scalar tensor, or a dict whose "total" is one) is
+    differentiated and the gradients of the float tensor inputs come back by position. `inputs_after`: the
+    numpy arguments after the call (for functions that write in place).
+    """
+    import torch
+    fn = getattr(importlib.import_module(module), function)
+    args, kwargs = list(args), dict(kwargs)
+    for key in tensors:
+        if isinstance(key, int):
+            args[key] = _tensor(args[key], grad)
+        else:
+            kwargs[key] = _tensor(kwargs[key], grad)
+    out = fn(*args, **kwargs)
+    grads = {}
+    if grad:
+        scalar = out.get("total") if isinstance(out, dict) else out
+        if isinstance(scalar, torch.Tensor) and scalar.requires_grad:
+            scalar.backward()
+            for key in tensors:
+                value = args[key] if isinstance(key, int) else kwargs[key]
+                if isinstance(value, torch.Tensor) and value.grad is not None:
+                    grads[str(key)] = value.grad.numpy()
+    after = [a for a in args if isinstance(a, np.ndarray)]
+    return {"out": _plain(out), "grads": grads, "inputs_after": after}
+
+
+@answers(shapes=plain, heatmap_range=optional(plain), heatmap_mean=optional(number), depthwise=number,
+         pointwise=number, params=number, block=plain)
+def model_structure(sizes, seed):
+    """MultiTaskNet() in eval mode on random inputs of each (H, W): the output shapes; the heatmap's range and
+    mean at initialisation; the number of depthwise 3x3 and pointwise 1x1 convolutions; a DepthwiseSeparable
+    block's output shape and its convolutions' groups."""
+    import torch
+    from model import DepthwiseSeparable, MultiTaskNet
+    seed_all(seed)
+    model = MultiTaskNet().eval()
+    shapes, low, high, means = [], [], [], []
+    with torch.no_grad():
+        for H, W in sizes:
+            out = model(torch.randn(2, 3, H, W))
+            shapes.append({k: list(v.shape) for k, v in out.items()} if isinstance(out, dict) else None)
+            heat = out.get("heatmap") if isinstance(out, dict) else None
+            if isinstance(heat, torch.Tensor):
+                low.append(float(heat.min()))
+                high.append(float(heat.max()))
+                means.append(float(heat.mean()))
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    depthwise = sum(m.groups == m.in_channels > 1 and m.kernel_size == (3, 3) for m in convs)
+    pointwise = sum(m.kernel_size == (1, 1) and m.groups == 1 for m in convs)
+    block = DepthwiseSeparable(8, 16, stride=2).eval()
+    with torch.no_grad():
+        y = block(torch.randn(2, 8, 15, 16))
+    block_convs = [(m.in_channels, m.out_channels, list(m.kernel_size), m.groups)
+                   for m in block.modules() if isinstance(m, torch.nn.Conv2d)]
+    return {"shapes": shapes, "heatmap_range": [min(low), max(high)] if low else None,
+            "heatmap_mean": float(np.mean(means)) if means else None, "depthwise": int(depthwise),
+            "pointwise": int(pointwise), "params": int(sum(p.numel() for p in torch.nn.Module.parameters(model))),
+            "block": {"shape": list(y.shape), "convs": block_convs}}
+
+
+@answers(results=plain, calls=number, eval_mode=plain)
+def predict_fixed(outputs, images):
+    """train.predict with a stand-in model (the probe's, not the student's) whose forward returns the given
+    maps for the images it is handed, in order."""
+    import torch
+    from train import predict
+
+    class Fixed(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.anchor = torch.nn.Parameter(torch.zeros(1))
+            self.seen, self.calls, self.modes = 0, 0, []
+
+        def forward(self, x):
+            n = x.shape[0]
+            part = {k: torch.as_tensor(np.asarray(v[self.seen:self.seen + n]), dtype=torch.float32)
+                    for k, v in outputs.items()}
+            self.seen, self.calls = self.seen + n, self.calls + 1
+            self.modes.append(self.training)
+            return part
+
+    model = Fixed()
+    model.train()
+    results = predict(model, np.asarray(images, dtype=np.uint8), device="cpu")
+    return {"results": _plain(results), "calls": model.calls, "eval_mode": [not m for m in model.modes]}
+
+
+def _same(a, b):
+    """Whether two outputs of the model (dicts of tensors) agree within float noise."""
+    import torch
+    return isinstance(a, dict) and isinstance(b, dict) and set(a) == set(b) and all(
+        torch.allclose(a[k].float(), b[k].float(), rtol=1e-4, atol=1e-5) for k in a)
+
+
+@answers(predictions=plain, params=number, macs=number, counter_ok=plain, model=text)
+def train_and_predict(train_split, images, seed):
+    """train.train_multitask(train_split, seed=seed) on the grading device (its other defaults), then
+    train.predict on `images`; the trained model's parameters and multiply-accumulates for one 64x64 image.
+    counter_ok: the counter counts a trusted layer right, and the model computes the same under it as without."""
+    import torch
+    import train
+    seed_all(seed)
+    model = train.train_multitask(train_split, seed=seed, device=device())
+    predictions = train.predict(model, np.asarray(images, dtype=np.uint8), device=device())
+    _TRAINED["model"] = model
+    model.eval()
+    params = sum(p.numel() for p in torch.nn.Module.parameters(model))
+    x = torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(seed)).to(device())
+    counter, check = FlopCounterMode(display=False), FlopCounterMode(display=False)
+    with torch.no_grad():
+        plain_out = model(x)
+        with counter:
+            counted_out = model(x)
+        with check:
+            torch.nn.Linear(10, 10)(torch.ones(1, 10))
+    return {"predictions": _plain(predictions), "params": int(params), "macs": int(counter.get_total_flops() // 2),
+            "counter_ok": check.get_total_flops() == 200 and _same(plain_out, counted_out),
+            "model": type(model).__name__}
+
+
+@answers(runs=number, consistent=plain)
+def latency(inputs):
+    """Batch-1 forwards of the model trained in this worker over `inputs` (R, 3, 64, 64), one after another.
+    consistent: the first four batch-1 outputs match one forward of the four as a batch."""
+    import torch
+    model = _TRAINED["model"]
+    x = torch.as_tensor(np.asarray(inputs), dtype=torch.float32).to(device())
+    with torch.no_grad():
+        singles = [model(x[i:i + 1]) for i in range(len(x))]
+        if device() == "cuda":
+            torch.cuda.synchronize()
+        batch = model(x[:4])
+    stacked = {k: torch.cat([s[k] for s in singles[:4]]) for k in batch} if isinstance(batch, dict) else None
+    return {"runs": len(x), "consistent": _same(batch, stacked)}
+
+
+@answers(ops=plain)
+def box_ops_traced(boxes, scores):
+    """nms and decode under record_ops(): the torch functions and operators they ran."""
+    import torch
+    from autograder.optrace import record_ops
+    from postprocess import decode, nms
+    heat = torch.rand(1, 3, 4, 4, generator=torch.Generator().manual_seed(0))
+    with record_ops() as ops:
+        nms(torch.as_tensor(boxes), torch.as_tensor(scores), 0.5)
+        decode({"heatmap": heat, "wh": torch.ones(1, 2, 4, 4), "offset": torch.zeros(1, 2, 4, 4)}, k=5)
+    return {"ops": sorted(ops)}
