@@ -188,7 +188,7 @@ def _search():
                 dirs[:] = []
             dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr", "lib", ".venv", "site-packages")]
             for name in files:
-                if name.startswith((".autograder-test-key", "test_")) or folder.endswith("hidden"):
+                if name.startswith(".autograder-test-key") or (folder.endswith("hidden") and name.startswith("test_")):
                     path = os.path.join(folder, name)
                     if any(line.startswith(path + ":") for line in found):
                         continue
