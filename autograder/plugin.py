@@ -100,23 +100,22 @@ class Credit:
     def scale(self, value, floor, threshold, what="score"):
         __tracebackhide__ = True
         fraction = float(np.clip((value - floor) / (threshold - floor), 0.0, 1.0))
-        self.record.fraction = fraction
-        self.record.credit_note = (f"{what} {value:.4f}: full credit at {threshold:.4f} or above, "
-                                   f"none at {floor:.4f} or below ({fraction:.0%} awarded)")
-        if fraction <= 0.0:
-            pytest.fail(self.record.credit_note, pytrace=False)
-        return fraction
+        return self._award(fraction, f"{what} {value:.4f}: full credit at {threshold:.4f} or above, "
+                                     f"none at {floor:.4f} or below ({fraction:.0%} awarded)")
 
     def cost(self, value, full_at, none_at, what="cost", unit=""):
         """Credit for a cost (lower is better): full at or below `full_at`, none at or above `none_at`,
         linear in log(cost) between them (so each halving of the cost earns the same)."""
         __tracebackhide__ = True
         fraction = float(np.clip(np.log(none_at / max(value, 1e-300)) / np.log(none_at / full_at), 0.0, 1.0))
-        self.record.fraction = fraction
-        self.record.credit_note = (f"{what} {value:,.4g}{unit}: full credit at {full_at:,.4g}{unit} or below, none at "
-                                   f"{none_at:,.4g}{unit} or above, linear in log(cost) ({fraction:.0%} awarded)")
+        return self._award(fraction, f"{what} {value:,.4g}{unit}: full credit at {full_at:,.4g}{unit} or below, "
+                                     f"none at {none_at:,.4g}{unit} or above, linear in log(cost) ({fraction:.0%} awarded)")
+
+    def _award(self, fraction, note):
+        __tracebackhide__ = True
+        self.record.fraction, self.record.credit_note = fraction, note
         if fraction <= 0.0:
-            pytest.fail(self.record.credit_note, pytrace=False)
+            pytest.fail(note, pytrace=False)
         return fraction
 
 

@@ -100,4 +100,13 @@ MUTANTS = [
     # mIoU averaged over classes absent from both truth and prediction.
     Mutant("miou_over_absent_classes", "metrics.py", "present = union > 0", "present = union >= 0",
            must_fail=["test_mean_iou"]),
+    # Training not seeded: two calls give two models.
+    Mutant("training_not_seeded", "train.py",
+           "    torch.manual_seed(seed)\n    model = MultiTaskNet(num_classes=3, width=16).to(device)\n",
+           "    model = MultiTaskNet(num_classes=3, width=16).to(device)\n",
+           must_fail=["test_train_multitask_contract"]),
+    # The trained model handed back in train mode (batch norm then uses each batch's statistics).
+    Mutant("trained_model_left_in_train_mode", "train.py",
+           "    model.eval()\n    ### END SOLUTION\n    return model\n", "    ### END SOLUTION\n    return model\n",
+           must_fail=["test_train_multitask_contract"]),
 ]

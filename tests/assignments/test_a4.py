@@ -10,7 +10,7 @@ from harness import assert_full_marks, assert_mutant_caught, assert_stubs_score_
 from a4_mutants import MUTANTS
 
 A4 = assignments.find("a4")
-TRAINED = ["test_detection_map50", "test_detection_map", "test_segmentation_miou", "test_cost_parameters",
+TRAINED = ["test_qualification[map50]", "test_qualification[map]", "test_qualification[miou]", "test_cost_parameters",
            "test_cost_macs", "test_cost_latency"]
 
 
@@ -114,7 +114,7 @@ MultiTaskNet.forward = _cheap_when_timed
 def test_forged_cost_earns_no_cost_points(tmp_path):
     results = by_name(grade(A4, mutated_copy(A4, {"model.py": lambda text: text + FORGED_COST}, tmp_path / "f"),
                             select=" or ".join(TRAINED)))
-    assert results["test_detection_map50"].score > 0
+    assert results["test_qualification[map50]"].score > 0
     for name in ["test_cost_macs", "test_cost_latency", "test_cost_parameters"]:
         assert results[name].score == 0, f"{name} scored {results[name].score} for a forged cost: {results[name].output}"
 

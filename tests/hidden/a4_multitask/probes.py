@@ -196,3 +196,18 @@ def box_ops_traced(boxes, scores):
         nms(torch.as_tensor(boxes), torch.as_tensor(scores), 0.5)
         decode({"heatmap": heat, "wh": torch.ones(1, 2, 4, 4), "offset": torch.zeros(1, 2, 4, 4)}, k=5)
     return {"ops": sorted(ops)}
+
+
+@answers(model=text, eval_mode=plain, difference=number)
+def train_twice(train_split, seed):
+    """train.train_multitask(train_split, seed=seed) twice (its other defaults): the first model's class and
+    mode, and the largest difference between the two models' outputs on one random image."""
+    import torch
+    import train
+    models = [train.train_multitask(train_split, seed=seed, device=device()) for _ in range(2)]
+    eval_mode = not models[0].training
+    x = torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(1)).to(device())
+    with torch.no_grad():
+        outs = [m.eval()(x) for m in models]
+    difference = max(float((outs[0][k] - outs[1][k]).abs().max()) for k in outs[0])
+    return {"model": type(models[0]).__name__, "eval_mode": eval_mode, "difference": difference}

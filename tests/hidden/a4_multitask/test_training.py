@@ -1,4 +1,4 @@
-"""Hidden tests for the trained model: qualification (mAP, mIoU) and low-power cost. 16 points.
+"""Hidden tests for training: train_multitask's contract, qualification (mAP, mIoU) and low-power cost. 17 points.
 
 The probe trains the student's model with train_multitask's own defaults (seed 0) on the 2,000 training
 scenes on the grading device, predicts the 500 hidden scenes (conftest.py: their seed and annotations stay
@@ -21,6 +21,7 @@ Measured with the reference on the 2-core reference CPU, one thread: see the ass
 import numpy as np
 import pytest
 
+from autograder.data.scenes import scene_split
 from autograder.detection import coco_map, miou
 
 MAP50_THRESHOLD, MAP50_FLOOR = 0.76, 0.40
@@ -44,31 +45,37 @@ def _figures(trained, hidden_split):
     return {"map50": map50, "map": map_all, "miou": miou(masks, hidden_split["masks"], 4)}
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(1)
+@pytest.mark.budget(cpu=30, cuda=20)
+def test_train_multitask_contract(submission):
+    train = scene_split("train")
+    small = {"images": train["images"][:48], "masks": train["masks"][:48], "boxes": train["boxes"][:48],
+             "labels": train["labels"][:48]}
+    out = submission.probe("train_twice", train_split=small, seed=3)
+    assert out["model"] == "MultiTaskNet", f"train_multitask returned a {out['model']}; expected a MultiTaskNet"
+    assert out["eval_mode"], "train_multitask should return the model in eval mode"
+    assert out["difference"] <= 1e-5, (
+        f"two calls of train_multitask with seed 3 gave models whose outputs differ by {out['difference']:.3g}: "
+        f"the same call should give the same model (torch.manual_seed(seed), a seeded shuffle)")
+
+
+# metric -> (leaderboard name, floor, threshold, what the figure is)
+QUALIFICATION = {
+    "map50": ("mAP@0.5", MAP50_FLOOR, MAP50_THRESHOLD, "detection mAP@0.5 on the 500 hidden scenes (COCOeval)"),
+    "map": ("mAP@[.5:.95]", MAP_FLOOR, MAP_THRESHOLD, "detection mAP@[.5:.95] on the 500 hidden scenes (COCOeval)"),
+    "miou": ("mIoU", MIOU_FLOOR, MIOU_THRESHOLD, "segmentation mIoU on the 500 hidden scenes (background and 3 classes)"),
+}
+
+
 @pytest.mark.budget(**TRAINING_BUDGET)
-def test_detection_map50(trained, hidden_split, credit, leaderboard):
-    figures = _figures(trained, hidden_split)
-    leaderboard.add("mAP@0.5", round(figures["map50"], 4))
-    credit.scale(figures["map50"], floor=MAP50_FLOOR, threshold=MAP50_THRESHOLD,
-                 what="detection mAP@0.5 on the 500 hidden scenes (COCOeval)")
-
-
-@pytest.mark.points(2)
-@pytest.mark.budget(**TRAINING_BUDGET)
-def test_detection_map(trained, hidden_split, credit, leaderboard):
-    figures = _figures(trained, hidden_split)
-    leaderboard.add("mAP@[.5:.95]", round(figures["map"], 4))
-    credit.scale(figures["map"], floor=MAP_FLOOR, threshold=MAP_THRESHOLD,
-                 what="detection mAP@[.5:.95] on the 500 hidden scenes (COCOeval)")
-
-
-@pytest.mark.points(4)
-@pytest.mark.budget(**TRAINING_BUDGET)
-def test_segmentation_miou(trained, hidden_split, credit, leaderboard):
-    figures = _figures(trained, hidden_split)
-    leaderboard.add("mIoU", round(figures["miou"], 4))
-    credit.scale(figures["miou"], floor=MIOU_FLOOR, threshold=MIOU_THRESHOLD,
-                 what="segmentation mIoU on the 500 hidden scenes (background and 3 classes)")
+@pytest.mark.parametrize("metric", [pytest.param("map50", marks=pytest.mark.points(4)),
+                                    pytest.param("map", marks=pytest.mark.points(2)),
+                                    pytest.param("miou", marks=pytest.mark.points(4))])
+def test_qualification(trained, hidden_split, credit, leaderboard, metric):
+    name, floor, threshold, what = QUALIFICATION[metric]
+    value = _figures(trained, hidden_split)[metric]
+    leaderboard.add(name, round(value, 4))
+    credit.scale(value, floor=floor, threshold=threshold, what=what)
 
 
 def _require_qualified(trained, hidden_split):
