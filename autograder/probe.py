@@ -57,3 +57,70 @@ def answers(**fields):
         fn.__answer__ = fields
         return fn
     return mark
+
+
+def to_tensor(value, grad=False):
+    """Arrays become tensors (float ones float32, with grad if asked; integer int64; bool bool), dicts and lists
+    item by item."""
+    import torch
+    if isinstance(value, dict):
+        return {k: to_tensor(v, grad) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_tensor(v, grad) for v in value]
+    arr = np.asarray(value)
+    if arr.dtype == np.bool_:
+        return torch.from_numpy(arr.copy())
+    if np.issubdtype(arr.dtype, np.integer):
+        return torch.as_tensor(arr, dtype=torch.int64)
+    return torch.tensor(arr, dtype=torch.float32, requires_grad=grad)
+
+
+def to_plain(value):
+    """Tensors become numpy arrays, tuples lists and numpy scalars Python numbers, recursively."""
+    import torch
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@answers(out=plain, grads=plain, inputs_after=plain)
+def call(module, function, args, kwargs, tensors, grad):
+    """
+    A probe for any function of the submission: `module.function(*args, **kwargs)`. The positions in `tensors`
+    (ints for args, names for kwargs) are turned into tensors first; with `grad`, the output (a scalar tensor,
+    or a dict whose "total" is one) is differentiated and the gradients of the float tensor inputs come back by
+    position. `inputs_after`: the numpy arguments after the call (for functions that write in place).
+    """
+    import importlib
+
+    import torch
+    fn = getattr(importlib.import_module(module), function)
+    args, kwargs = list(args), dict(kwargs)
+    for key in tensors:
+        if isinstance(key, int):
+            args[key] = to_tensor(args[key], grad)
+        else:
+            kwargs[key] = to_tensor(kwargs[key], grad)
+    out = fn(*args, **kwargs)
+    grads = {}
+    if grad:
+        scalar = out.get("total") if isinstance(out, dict) else out
+        if isinstance(scalar, torch.Tensor) and scalar.requires_grad:
+            scalar.backward()
+            for key in tensors:
+                value = args[key] if isinstance(key, int) else kwargs[key]
+                if isinstance(value, torch.Tensor) and value.grad is not None:
+                    grads[str(key)] = value.grad.numpy()
+                elif isinstance(value, dict):   # a dict of tensors: the gradient of each that has one
+                    found = {k: v.grad.numpy() for k, v in value.items()
+                             if isinstance(v, torch.Tensor) and v.grad is not None}
+                    if found:
+                        grads[str(key)] = found
+    after = [a for a in args if isinstance(a, np.ndarray)]
+    return {"out": to_plain(out), "grads": grads, "inputs_after": after}

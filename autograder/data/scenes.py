@@ -8,14 +8,13 @@ least half of it and at least MIN_VISIBLE pixels remain visible. Boxes are COCO'
 around the visible part. Classes differ by shape, never by colour, so no threshold solves the task.
 """
 import contextlib
-import hashlib
 import io
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from .cache import cached_arrays
 from .manifest import DatasetError, shown
 
 CLASSES = ("circle", "rectangle", "triangle")   # category ids 1, 2, 3 (0 is the background in the masks)
@@ -113,11 +112,6 @@ def make_scenes(n, seed):
             "boxes": boxes, "labels": list(labels)}
 
 
-def cache_dir():
-    """Where built scene sets are kept: $XDG_CACHE_HOME/autograder/scenes (default ~/.cache/autograder/scenes)."""
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "autograder" / "scenes"
-
-
 def _flat(scenes):
     counts = np.array([len(b) for b in scenes["boxes"]], np.int64)
     return {"images": scenes["images"], "masks": scenes["masks"], "instances": scenes["instances"],
@@ -131,34 +125,9 @@ def _unflat(arrays):
             "boxes": np.split(arrays["boxes"], cuts), "labels": np.split(arrays["labels"], cuts)}
 
 
-def _digest(arrays):
-    digest = hashlib.sha256()
-    for key in sorted(arrays):
-        digest.update(key.encode() + np.ascontiguousarray(arrays[key]).tobytes())
-    return digest.hexdigest()
-
-
 def cached_scenes(n, seed):
-    """make_scenes(n, seed), kept in cache_dir() with its sha256 and rebuilt when missing or corrupt."""
-    folder = cache_dir()
-    path = folder / f"scenes-v{VERSION}-{n}-{seed}.npz"
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                arrays = {k: archive[k] for k in archive.files if k != "sha256"}
-                if str(archive["sha256"]) == _digest(arrays):
-                    return _unflat(arrays)
-        except (OSError, ValueError, KeyError):
-            pass
-    arrays = _flat(make_scenes(n, seed))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.npz")
-        np.savez(tmp, sha256=np.array(_digest(arrays)), **arrays)
-        os.replace(tmp, path)
-    except OSError:
-        pass   # a read-only cache only costs the rebuild next time
-    return _unflat(arrays)
+    """make_scenes(n, seed), kept in cache_dir("scenes") with its sha256 and rebuilt when missing or corrupt."""
+    return _unflat(cached_arrays("scenes", f"scenes-v{VERSION}-{n}-{seed}", lambda: _flat(make_scenes(n, seed))))
 
 
 def scene_split(name):

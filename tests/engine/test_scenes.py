@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from autograder.data import scenes
+from autograder.data.cache import cache_dir
 from autograder.data.manifest import DatasetError
 from autograder.detection import coco_map, miou
 from autograder.plugin import Credit
@@ -47,7 +48,7 @@ def test_classes_are_not_separable_by_colour(few):
 def test_cache_is_checked_and_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = scenes.cached_scenes(5, seed=1)
-    (path,) = scenes.cache_dir().glob("*.npz")
+    (path,) = cache_dir("scenes").glob("*.npz")
     with np.load(path) as archive:
         arrays = {k: archive[k] for k in archive.files}
     arrays["images"] = arrays["images"].copy()

@@ -5,74 +5,12 @@ and sends images only. Costs are measured here by probe code, never by the stude
 nn.Module's own method, multiply-accumulates with PyTorch's FlopCounterMode (bound when this file loads,
 before any submission module), and the latency is the judge's clock around a probe that runs R forwards.
 """
-import importlib
-
 import numpy as np
 from torch.utils.flop_counter import FlopCounterMode
 
-from autograder.probe import answers, device, number, optional, plain, seed_all, text
+from autograder.probe import answers, call, device, number, optional, plain, seed_all, text, to_plain
 
 _TRAINED = {}   # the model trained by train_and_predict, for the latency probe in the same worker
-
-
-def _tensor(value, grad=False):
-    """Arrays become tensors: float ones float32 (with grad if asked), integer int64, bool bool; dicts and
-    lists are converted item by item."""
-    import torch
-    if isinstance(value, dict):
-        return {k: _tensor(v, grad) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tensor(v, grad) for v in value]
-    arr = np.asarray(value)
-    if arr.dtype == np.bool_:
-        return torch.from_numpy(arr.copy())
-    if np.issubdtype(arr.dtype, np.integer):
-        return torch.as_tensor(arr, dtype=torch.int64)
-    return torch.tensor(arr, dtype=torch.float32, requires_grad=grad)
-
-
-def _plain(value):
-    """Tensors become arrays, tuples lists, recursively."""
-    import torch
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-@answers(out=plain, grads=plain, inputs_after=plain)
-def call(module, function, args, kwargs, tensors, grad):
-    """
-    `module.function(*args, **kwargs)`. The positions in `tensors` (ints for args, names for kwargs) are
-    turned into tensors first; with `grad`, the output (a scalar tensor, or a dict whose "total" is one) is
-    differentiated and the gradients of the float tensor inputs come back by position. `inputs_after`: the
-    numpy arguments after the call (for functions that write in place).
-    """
-    import torch
-    fn = getattr(importlib.import_module(module), function)
-    args, kwargs = list(args), dict(kwargs)
-    for key in tensors:
-        if isinstance(key, int):
-            args[key] = _tensor(args[key], grad)
-        else:
-            kwargs[key] = _tensor(kwargs[key], grad)
-    out = fn(*args, **kwargs)
-    grads = {}
-    if grad:
-        scalar = out.get("total") if isinstance(out, dict) else out
-        if isinstance(scalar, torch.Tensor) and scalar.requires_grad:
-            scalar.backward()
-            for key in tensors:
-                value = args[key] if isinstance(key, int) else kwargs[key]
-                if isinstance(value, torch.Tensor) and value.grad is not None:
-                    grads[str(key)] = value.grad.numpy()
-    after = [a for a in args if isinstance(a, np.ndarray)]
-    return {"out": _plain(out), "grads": grads, "inputs_after": after}
 
 
 @answers(shapes=plain, heatmap_range=optional(plain), heatmap_mean=optional(number), depthwise=number,
@@ -133,7 +71,7 @@ def predict_fixed(outputs, images):
     model = Fixed()
     model.train()
     results = predict(model, np.asarray(images, dtype=np.uint8), device="cpu")
-    return {"results": _plain(results), "calls": model.calls, "eval_mode": [not m for m in model.modes]}
+    return {"results": to_plain(results), "calls": model.calls, "eval_mode": [not m for m in model.modes]}
 
 
 def _same(a, b):
@@ -164,7 +102,7 @@ def train_and_predict(train_split, images, seed):
             counted_out = model(x)
         with check:
             torch.nn.Linear(10, 10)(torch.ones(1, 10))
-    return {"predictions": _plain(predictions), "params": int(params), "macs": int(counter.get_total_flops() // 2),
+    return {"predictions": to_plain(predictions), "params": int(params), "macs": int(counter.get_total_flops() // 2),
             "counter_ok": check.get_total_flops() == 200 and _same(plain_out, counted_out),
             "model": type(model).__name__}
 

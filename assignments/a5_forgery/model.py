@@ -1,0 +1,68 @@
+"""Two detectors: ForgeryNet finds manipulated regions, GeneratedImageDetector finds decoder output.
+
+Both start from residuals, not from the picture: a forensic network that sees the content learns the photos of
+its training set, not the traces of editing (measured here: fed the image beside its residuals, the reference
+scores an image AUC of 0.70 on unseen photographs; fed the residuals alone, 0.74). ForgeryNet feeds the SRM
+residuals and a learned Bayar residual side by side to a small encoder and reads two things off it: one logit per image ("was this
+patch edited?") and one per pixel ("was this pixel replaced?"). Library layers (nn.Conv2d, nn.BatchNorm2d,
+F.interpolate, ...) are allowed; nothing pretrained may be loaded.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from filters import BayarConv2d, SRMConv2d
+
+
+def _conv(cin, cout, stride=1):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
+
+
+class ForgeryNet(nn.Module):
+    """
+    Manipulation detection and localization. The architecture is yours to choose; forward takes x of shape
+    (N, 3, H, W) (H and W multiples of 8, values in 0..1, as train.to_tensor makes them) and returns a dict:
+
+    - "score": (N,) one logit per image, positive for "forged"
+    - "mask":  (N, 1, H, W) one logit per pixel at the input resolution, positive for "replaced"
+
+    The reference: SRMConv2d and BayarConv2d(3, 3, 5) side by side (6 channels, BatchNorm2d); 3x3
+    convolutions (BatchNorm2d, ReLU) to 16 channels at stride 2, 32 at stride 4, 32, 48 at stride 8; the mask
+    from the stride-8 features upsampled and added to the stride-4 ones (1x1 convolutions to one channel each),
+    bilinearly upsampled to H x W; the score from the stride-8 features' average and maximum over space
+    through a linear layer.
+    """
+
+    def __init__(self):
+        super().__init__()
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def forward(self, x):
+        out = None
+        # YOUR CODE HERE
+        raise NotImplementedError()
+        return out
+
+
+class GeneratedImageDetector(nn.Module):
+    """
+    Generated-image detection: forward takes x of shape (N, 3, H, W) (values in 0..1) and returns (N,) logits,
+    positive for "generated". Any architecture; the README shows a baseline without a network at all (the
+    spectral features and scikit-learn's LogisticRegression) to beat.
+
+    The reference: SRMConv2d, then 3x3 convolutions (BatchNorm2d, ReLU) to 16 channels at stride 2, 32 at
+    stride 4 and 32, averaged over space, and a linear layer.
+    """
+
+    def __init__(self):
+        super().__init__()
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def forward(self, x):
+        out = None
+        # YOUR CODE HERE
+        raise NotImplementedError()
+        return out

@@ -1,0 +1,77 @@
+"""Judge-side data for assignment 5: the hidden test splits and the trained detectors' predictions.
+
+The hidden photographs and seeds live only here; the probes receive images, never labels or masks. Both
+detectors are trained once per graded submission, by whichever test asks first (`trained_forgery`,
+`trained_generated`); their predictions are kept here for the other tests.
+"""
+import numpy as np
+import pytest
+
+from autograder.data.forgery import cached_forgeries, forgery_split, recompress
+
+HIDDEN_PHOTOS = ("chelsea", "flower", "motorcycle", "immunohistochemistry")
+# 128-bit seeds: the generator is public, so a small seed could be found by generating patches until they match.
+MANIPULATED, MANIPULATED_SEED = 800, 0x8B3E_51D7_0A96_C24F_E7D1_3B58_6A0C_9F12
+GENERATED, GENERATED_SEED = 600, 0x2F6A_C9E0_17B4_85D3_4E1F_A2C7_D960_3B8E
+ROBUSTNESS_QUALITY = 50   # outside the training splits' JPEG qualities (70..95)
+
+
+@pytest.fixture(scope="session")
+def manipulated():
+    """The 800 hidden task-1 patches (make_manipulated's dict)."""
+    return cached_forgeries("manipulated", HIDDEN_PHOTOS, MANIPULATED, MANIPULATED_SEED)
+
+
+@pytest.fixture(scope="session")
+def generated():
+    """The 600 hidden task-2 patches (make_generated's dict)."""
+    return cached_forgeries("generated", HIDDEN_PHOTOS, GENERATED, GENERATED_SEED)
+
+
+def _split(task, keys):
+    """The public training split's `keys`, photo names as a list (the channel sends numeric arrays only)."""
+    data = forgery_split(task)
+    return {k: data[k].tolist() if k == "photos" else data[k] for k in keys}
+
+
+_TRAINED = {}
+
+
+@pytest.fixture
+def trained_forgery(submission, manipulated):
+    """The student's ForgeryNet trained on the 3,000 training patches (seed 0): predictions ("score", "mask") on
+    the hidden patches, recompressed (scores on the same patches at JPEG quality 50), model, eval_mode and
+    bayar_constrained."""
+    key = ("forgery", str(submission.materialized.folder))
+    if key not in _TRAINED:
+        _TRAINED[key] = submission.probe(
+            "train_forgery_and_predict", split=_split("manipulated", ("images", "masks", "labels", "photos")),
+            images=manipulated["images"], recompressed=recompress(manipulated["images"], ROBUSTNESS_QUALITY), seed=0)
+    return _TRAINED[key]
+
+
+@pytest.fixture
+def trained_generated(submission, generated):
+    """The student's GeneratedImageDetector trained on the 3,000 training patches (seed 0): probability on the
+    hidden patches, model and eval_mode."""
+    key = ("generated", str(submission.materialized.folder))
+    if key not in _TRAINED:
+        _TRAINED[key] = submission.probe("train_generated_and_predict",
+                                         split=_split("generated", ("images", "labels", "photos")),
+                                         images=generated["images"], seed=0)
+    return _TRAINED[key]
+
+
+@pytest.fixture
+def call(submission):
+    """call(module, function, *args, tensors=(), grad=False, **kwargs) -> the probe's dict out, grads,
+    inputs_after: the student's function run in the worker (`tensors`: which arguments become tensors)."""
+    def run(module, function, *args, tensors=(), grad=False, **kwargs):
+        return submission.probe("call", module=module, function=function, args=list(args), kwargs=kwargs,
+                                tensors=list(tensors), grad=grad)
+    return run
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(5)

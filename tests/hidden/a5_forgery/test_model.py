@@ -1,0 +1,21 @@
+"""Hidden tests for model.py: both detectors' outputs, and the forensic layers ForgeryNet is built on. 3 points."""
+import pytest
+
+
+@pytest.mark.points(2)
+@pytest.mark.budget(cpu=10, cuda=5)
+def test_forgery_net_outputs(submission):
+    out = submission.probe("model_structure", seed=0)
+    assert out["forgery"] == {"score": [2], "mask": [2, 1, 64, 64]}, (
+        f"ForgeryNet on (2, 3, 64, 64) returned {out['forgery']}; expected score (2,) and mask (2, 1, 64, 64)")
+    assert out["forgery_96"] == {"score": [3], "mask": [3, 1, 96, 64]}, (
+        f"ForgeryNet on (3, 3, 96, 64) returned {out['forgery_96']}; the mask is at the input resolution")
+    assert out["bayar"] >= 1 and out["srm"] >= 1, (
+        f"ForgeryNet holds {out['srm']} SRMConv2d and {out['bayar']} BayarConv2d layers; it should use both")
+
+
+@pytest.mark.points(1)
+@pytest.mark.budget(cpu=10, cuda=5)
+def test_generated_detector_output(submission):
+    out = submission.probe("model_structure", seed=0)
+    assert out["generated"] == [2], f"GeneratedImageDetector on two images returned shape {out['generated']}; expected (2,)"
