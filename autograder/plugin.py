@@ -86,6 +86,18 @@ def hand_built(request, submission):
 
 
 @pytest.fixture
+def call(submission):
+    """call(module, function, *args, tensors=(), grad=False, **kwargs) -> the `call` probe's dict (out, grads,
+    inputs_after): any function of the submission run in the worker, `tensors` naming the arguments made tensors
+    first. The assignment's probes file serves it with `from autograder.probe import call`."""
+    def run(module, function, *args, tensors=(), grad=False, **kwargs):
+        __tracebackhide__ = True
+        return submission.probe("call", module=module, function=function, args=list(args), kwargs=kwargs,
+                                tensors=list(tensors), grad=grad)
+    return run
+
+
+@pytest.fixture
 def rng(request):
     """A numpy Generator seeded from the test's name: the same inputs on every run."""
     return np.random.default_rng(zlib.crc32(f"{request.node.path.name}::{request.node.name}".encode()))

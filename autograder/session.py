@@ -44,6 +44,7 @@ class GradingSession:
         self.broken_modules = {}   # probe file -> {module: why importing it hangs or kills the worker}
         self.protections = {}
         self.speed_warning = self.device_error = None
+        self.memo = {}             # Submission.once: key -> (value, exception)
 
     def zygote(self, handle, limit):
         """The sandbox of this submission for `handle`'s probe file, made (and its imports checked) once."""
@@ -161,6 +162,24 @@ class Submission:
         """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""
         __tracebackhide__ = True
         return self._call(name, kwargs)[0]
+
+    def once(self, key, make):
+        """make()'s value, computed by the first test of this grade that asks for `key` and kept for the others
+        (a trained model's figures). A failure is kept too: every test that needs it fails the same way, and the
+        training is not run again."""
+        __tracebackhide__ = True
+        memo = self.session.memo
+        if key not in memo:
+            try:
+                memo[key] = (make(), None)
+            except Exception as exc:
+                memo[key] = (None, exc)
+            except pytest.fail.Exception as exc:
+                memo[key] = (None, exc)
+        value, exc = memo[key]
+        if exc is not None:
+            raise exc
+        return value
 
     def timed(self, name, /, repeat=3, within=None, **kwargs):
         """Run probe `name` up to `repeat` times; returns (last answer, best seconds by the judge's clock).

@@ -37,8 +37,10 @@ MUTANTS = [
            "ela = (np.asarray(image, dtype=np.uint8) - resaved.astype(np.uint8)).mean(axis=2).astype(np.float32)",
            must_fail=["test_error_level"]),
     # ELA re-saved at a fixed quality, whatever was asked.
-    Mutant("ela_quality_ignored", "filters.py", 'save(buffer, format="JPEG", quality=quality)',
-           'save(buffer, format="JPEG", quality=90)', must_fail=["test_error_level[60]"]),
+    Mutant("ela_quality_ignored", "filters.py",
+           'Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buffer, format="JPEG", quality=quality)',
+           'Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buffer, format="JPEG", quality=90)',
+           must_fail=["test_error_level[60]"]),
     # The radius rounded instead of truncated.
     Mutant("radius_rounded", "spectrum.py", "radius = np.hypot(yy - H // 2, xx - W // 2).astype(int).ravel()",
            "radius = np.rint(np.hypot(yy - H // 2, xx - W // 2)).astype(int).ravel()",

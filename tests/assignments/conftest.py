@@ -17,3 +17,14 @@ def reference_results():
             cache[name] = grade(a, a.solution)
         return cache[name]
     return get
+
+
+@pytest.fixture(params=["auto", "none"])
+def hostile_isolation(request, monkeypatch):
+    """Grade with the sandbox's isolation `auto` (what a course runs) and `none` (what it stops): the mode's
+    name; the fork server is restarted for the mode and shut down after."""
+    from autograder.sandbox import launch
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", request.param)
+    monkeypatch.setattr(launch, "_server", None)
+    yield request.param
+    launch.shutdown_forkserver()

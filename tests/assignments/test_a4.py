@@ -70,18 +70,11 @@ predict = _hidden_truth
 '''
 
 
-@pytest.mark.parametrize("mode", ["auto", "none"])
-def test_hostile_submission_finds_no_annotations(tmp_path, monkeypatch, mode):
-    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
-    from autograder.sandbox import launch
-    monkeypatch.setattr(launch, "_server", None)
-    try:
-        results = by_name(grade(A4, mutated_copy(A4, {"train.py": lambda text: text + HOSTILE_TRAIN}, tmp_path / "h"),
-                                select=" or ".join(TRAINED[:3])))
-    finally:
-        launch.shutdown_forkserver()
+def test_hostile_submission_finds_no_annotations(tmp_path, hostile_isolation):
+    hostile = mutated_copy(A4, {"train.py": lambda text: text + HOSTILE_TRAIN}, tmp_path / "h")
+    results = by_name(grade(A4, hostile, select=" or ".join(TRAINED[:3])))
     for name in TRAINED[:3]:
-        if mode == "none":   # what the sandbox stops: the hidden seed read from the checkout, full marks
+        if hostile_isolation == "none":   # what the sandbox stops: the hidden seed read from the checkout, full marks
             assert results[name].score == results[name].max_score, results[name].output
         else:
             assert results[name].score == 0, f"{name} scored {results[name].score} for hostile code: {results[name].output}"

@@ -22,31 +22,26 @@ def hidden_split():
     return cached_scenes(HIDDEN_SCENES, HIDDEN_SEED)
 
 
-_TRAINED = {}
-
-
 @pytest.fixture
 def trained(submission, hidden_split):
     """The student's model trained on the 2,000 training scenes (seed 0): dict predictions (one dict per hidden
     scene), params, macs (per 64x64 image), counter_ok, latency_s (seconds per batch-1 forward, judge's clock,
     raw) and latency_consistent (batch-1 outputs equal to batched ones: the model does not skip work when timed)."""
-    key = str(submission.materialized.folder)
-    if key not in _TRAINED:
-        train = scene_split("train")
-        split = {k: train[k] for k in ("images", "masks", "boxes", "labels")}
+    def train():
+        split = {k: scene_split("train")[k] for k in ("images", "masks", "boxes", "labels")}
         out = submission.probe("train_and_predict", train_split=split, images=hidden_split["images"], seed=0)
         assert out["model"] == "MultiTaskNet", f"train_multitask returned a {out['model']}; expected a MultiTaskNet"
         inputs = np.random.default_rng(0).normal(size=(LATENCY_RUNS, 3, 64, 64)).astype(np.float32)
         timing, seconds = submission.timed("latency", repeat=3, inputs=inputs)
-        _TRAINED[key] = dict(out, latency_s=seconds / LATENCY_RUNS, latency_consistent=timing["consistent"])
-    return _TRAINED[key]
+        return dict(out, latency_s=seconds / LATENCY_RUNS, latency_consistent=timing["consistent"])
+    return submission.once("trained", train)
+
+
+STRUCTURE_SIZES = [(64, 64), (32, 48), (96, 64)]
 
 
 @pytest.fixture
-def call(submission):
-    """call(module, function, *args, tensors=(), grad=False, **kwargs) -> the probe's dict out, grads,
-    inputs_after: the student's function run in the worker (`tensors`: which arguments become tensors)."""
-    def run(module, function, *args, tensors=(), grad=False, **kwargs):
-        return submission.probe("call", module=module, function=function, args=list(args), kwargs=kwargs,
-                                tensors=list(tensors), grad=grad)
-    return run
+def structure(submission):
+    """The model_structure probe's answer for MultiTaskNet at STRUCTURE_SIZES (and those sizes), one probe per grade."""
+    return submission.once("structure", lambda: dict(
+        submission.probe("model_structure", sizes=STRUCTURE_SIZES, seed=0), sizes=STRUCTURE_SIZES))

@@ -4,7 +4,6 @@ The hidden photographs and seeds live only here; the probes receive images, neve
 detectors are trained once per graded submission, by whichever test asks first (`trained_forgery`,
 `trained_generated`); their predictions are kept here for the other tests.
 """
-import numpy as np
 import pytest
 
 from autograder.data.forgery import cached_forgeries, forgery_split, recompress
@@ -34,44 +33,20 @@ def _split(task, keys):
     return {k: data[k].tolist() if k == "photos" else data[k] for k in keys}
 
 
-_TRAINED = {}
-
-
 @pytest.fixture
 def trained_forgery(submission, manipulated):
     """The student's ForgeryNet trained on the 3,000 training patches (seed 0): predictions ("score", "mask") on
     the hidden patches, recompressed (scores on the same patches at JPEG quality 50), model, eval_mode and
-    bayar_constrained."""
-    key = ("forgery", str(submission.materialized.folder))
-    if key not in _TRAINED:
-        _TRAINED[key] = submission.probe(
-            "train_forgery_and_predict", split=_split("manipulated", ("images", "masks", "labels", "photos")),
-            images=manipulated["images"], recompressed=recompress(manipulated["images"], ROBUSTNESS_QUALITY), seed=0)
-    return _TRAINED[key]
+    bayar_constrained. Trained once per grade."""
+    return submission.once("forgery", lambda: submission.probe(
+        "train_forgery_and_predict", split=_split("manipulated", ("images", "masks", "labels", "photos")),
+        images=manipulated["images"], recompressed=recompress(manipulated["images"], ROBUSTNESS_QUALITY), seed=0))
 
 
 @pytest.fixture
 def trained_generated(submission, generated):
     """The student's GeneratedImageDetector trained on the 3,000 training patches (seed 0): probability on the
-    hidden patches, model and eval_mode."""
-    key = ("generated", str(submission.materialized.folder))
-    if key not in _TRAINED:
-        _TRAINED[key] = submission.probe("train_generated_and_predict",
-                                         split=_split("generated", ("images", "labels", "photos")),
-                                         images=generated["images"], seed=0)
-    return _TRAINED[key]
-
-
-@pytest.fixture
-def call(submission):
-    """call(module, function, *args, tensors=(), grad=False, **kwargs) -> the probe's dict out, grads,
-    inputs_after: the student's function run in the worker (`tensors`: which arguments become tensors)."""
-    def run(module, function, *args, tensors=(), grad=False, **kwargs):
-        return submission.probe("call", module=module, function=function, args=list(args), kwargs=kwargs,
-                                tensors=list(tensors), grad=grad)
-    return run
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(5)
+    hidden patches, model and eval_mode. Trained once per grade."""
+    return submission.once("generated", lambda: submission.probe(
+        "train_generated_and_predict", split=_split("generated", ("images", "labels", "photos")),
+        images=generated["images"], seed=0))

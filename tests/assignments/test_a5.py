@@ -1,0 +1,98 @@
+"""Assignment 5 graded end to end: full marks for the reference within its CPU budgets, zero for the stubs, lost
+points for plausible mistakes, and nothing for a submission that looks for the hidden labels."""
+
+import pytest
+
+from autograder import assignments
+from autograder.grading import grade
+from harness import assert_full_marks, assert_mutant_caught, assert_stubs_score_zero, by_name, mutated_copy
+
+from a5_mutants import MUTANTS
+
+A5 = assignments.find("a5")
+TRAINED = ["test_manipulation[image_auc]", "test_manipulation[pixel_auc]", "test_generated[auc]"]
+
+
+def test_reference_scores_full_marks_within_budgets(reference_results):
+    results = reference_results("a5")
+    assert_full_marks(results)
+    for t in results.tests:
+        assert t.probe_seconds * 3 < t.limit_s, f"{t.name} used {t.probe_seconds} s of {t.limit_s} s"
+    board = {entry["name"] for entry in results.leaderboard}
+    assert board == {"image AUC", "pixel F1", "pixel AUC", "AUC at JPEG 50", "generated AUC", "generated accuracy"}
+
+
+def test_stubs_score_zero():
+    assert_stubs_score_zero(A5)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_plausible_mistake_loses_points(mutant, tmp_path):
+    assert_mutant_caught(A5, mutant, tmp_path / "sub")
+
+
+# The hostile train.py: no training, and the hidden labels and masks taken from wherever they can be found: the
+# hidden conftest's photos and seeds (the checkout beside the installed autograder), then the judge's cache.
+HOSTILE_TRAIN = '''
+
+def _no_training(split, epochs=1, batch_size=64, lr=1e-3, seed=0, device="cpu"):
+    return ForgeryNet().eval() if "masks" in split else GeneratedImageDetector().eval()
+
+
+def _hidden_truth(images):
+    import glob
+    import os
+    import re
+    import autograder
+    from autograder.data import forgery
+    root = os.path.dirname(os.path.dirname(autograder.__file__))
+    try:
+        text = open(os.path.join(root, "tests/hidden/a5_forgery/conftest.py")).read()
+        photos = tuple(re.findall(r'"(\\w+)"', re.search(r"HIDDEN_PHOTOS = \\(([^)]*)\\)", text).group(1)))
+        for task in ("MANIPULATED", "GENERATED"):
+            n, seed = re.search(task + r", \\w+ = (\\S+), (\\S+)", text).groups()
+            data = forgery.cached_forgeries(task.lower(), photos, int(n), int(seed.replace("_", ""), 0))
+            if len(data["images"]) == len(images) and (data["images"][0] == images[0]).all():
+                return data
+    except (OSError, AttributeError):
+        pass
+    for path in glob.glob(os.path.expanduser("~/.cache/autograder/forgery/*.npz")) + glob.glob("/root/.cache/autograder/forgery/*.npz"):
+        with np.load(path) as archive:
+            if len(archive["images"]) == len(images) and (archive["images"][0] == images[0]).all():
+                return {k: archive[k] for k in archive.files}
+    return None
+
+
+def _forgery_truth(model, images, device="cpu", batch_size=256):
+    truth = _hidden_truth(images)
+    if truth is None:
+        return {"score": np.zeros(len(images), np.float32), "mask": np.zeros(images.shape[:3], np.float32)}
+    return {"score": truth["labels"].astype(np.float32), "mask": truth["masks"].astype(np.float32)}
+
+
+def _generated_truth(model, images, device="cpu", batch_size=256):
+    truth = _hidden_truth(images)
+    return np.zeros(len(images), np.float32) if truth is None else truth["labels"].astype(np.float32)
+
+
+train_forgery = train_generated = _no_training
+predict_forgery, predict_generated = _forgery_truth, _generated_truth
+'''
+
+
+def test_hostile_submission_finds_no_labels(tmp_path, hostile_isolation):
+    hostile = mutated_copy(A5, {"train.py": lambda text: text + HOSTILE_TRAIN}, tmp_path / "h")
+    results = by_name(grade(A5, hostile, select=" or ".join(TRAINED)))
+    for name in TRAINED:
+        if hostile_isolation == "none":   # what the sandbox stops: the hidden seeds read from the checkout
+            assert results[name].score == results[name].max_score, results[name].output
+        else:
+            assert results[name].score == 0, f"{name} scored {results[name].score} for hostile code: {results[name].output}"
+            assert "Error" not in results[name].output, results[name].output   # it ran, and found nothing
+
+
+def test_public_tests_pass_on_the_reference_and_not_on_the_stubs():
+    reference = grade(A5, A5.solution, public=True)
+    stubs = grade(A5, A5.folder, public=True)
+    assert reference.score == reference.max_score > 0
+    assert stubs.score < stubs.max_score
