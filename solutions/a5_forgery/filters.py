@@ -73,8 +73,10 @@ class BayarConv2d(nn.Module):
     so the layer predicts each pixel from its neighbours and outputs the prediction error.
 
     constrain() projects the weight onto that constraint in place (no gradient): set the centre to 0, divide
-    the kernel by its sum, set the centre to -1. It is called when the layer is made, at the start of every
-    forward, and by the training loop after every optimizer step.
+    the kernel by its sum, set the centre to -1, changing self.weight's data in place (the optimizer holds that
+    parameter). It is called when the layer is made, at the start of every forward, and by the training loop
+    after every optimizer step. Start from positive random weights (torch.rand plus a little): with zero-mean
+    ones the sum can come near 0 and the division blow the kernel up.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size=5):

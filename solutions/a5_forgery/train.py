@@ -4,7 +4,8 @@ Patches of one photograph share its content, its camera and its history: a valid
 patches of the training photographs measures how well the model remembers those photographs. Hold out
 whole photographs (validation_split) and the figure predicts the hidden test, which is made from other
 photographs. The defaults of train_forgery and train_generated are yours to choose: the grader calls them
-with the training split and a seed only, on its device, and scores what predict_* returns.
+with the training split (the split's dict without "kinds"), `seed` and `device`, and once with `epochs=1` on a
+few patches to check that the same seed gives the same model; then it scores what predict_* returns.
 """
 import numpy as np
 import torch

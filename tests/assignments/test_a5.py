@@ -32,19 +32,33 @@ def test_plausible_mistake_loses_points(mutant, tmp_path):
 
 
 # The hostile train.py: no training, and the hidden labels and masks taken from wherever they can be found: the
-# hidden conftest's photos and seeds (the checkout beside the installed autograder), then the judge's cache.
-HOSTILE_TRAIN = '''
+# hidden conftest's photos and seeds (the checkout beside the installed autograder), then the judge's cache. It
+# reaches the data makers through importlib, past the static scan, and says whether it could load the hidden
+# test's photographs (which a submission could train on).
+HOSTILE_TRAIN = """
 
 def _no_training(split, epochs=1, batch_size=64, lr=1e-3, seed=0, device="cpu"):
     return ForgeryNet().eval() if "masks" in split else GeneratedImageDetector().eval()
 
 
+def _photos_reachable():
+    import importlib
+    try:
+        importlib.import_module("skimage." + "data").chelsea()
+        importlib.import_module("sklearn." + "datasets").load_sample_image("flower.jpg")
+        return True
+    except Exception:
+        return False
+
+
 def _hidden_truth(images):
     import glob
+    import importlib
     import os
     import re
     import autograder
-    from autograder.data import forgery
+    print("hidden photos reachable:", _photos_reachable())
+    forgery = importlib.import_module("autograder." + "data.forgery")
     root = os.path.dirname(os.path.dirname(autograder.__file__))
     try:
         text = open(os.path.join(root, "tests/hidden/a5_forgery/conftest.py")).read()
@@ -77,18 +91,25 @@ def _generated_truth(model, images, device="cpu", batch_size=256):
 
 train_forgery = train_generated = _no_training
 predict_forgery, predict_generated = _forgery_truth, _generated_truth
-'''
+"""
 
 
-def test_hostile_submission_finds_no_labels(tmp_path, hostile_isolation):
+def test_hostile_submission_finds_no_labels_and_no_photographs(tmp_path, hostile_isolation):
     hostile = mutated_copy(A5, {"train.py": lambda text: text + HOSTILE_TRAIN}, tmp_path / "h")
-    results = by_name(grade(A5, hostile, select=" or ".join(TRAINED)))
+    results = grade(A5, hostile, select=" or ".join(TRAINED))
+    tests = by_name(results)
+    printed = " ".join(t.student_output for t in results.tests)
     for name in TRAINED:
         if hostile_isolation == "none":   # what the sandbox stops: the hidden seeds read from the checkout
-            assert results[name].score == results[name].max_score, results[name].output
+            assert tests[name].score == tests[name].max_score, tests[name].output
         else:
-            assert results[name].score == 0, f"{name} scored {results[name].score} for hostile code: {results[name].output}"
-            assert "Error" not in results[name].output, results[name].output   # it ran, and found nothing
+            assert tests[name].score == 0, f"{name} scored {tests[name].score} for hostile code: {tests[name].output}"
+            assert "Error" not in tests[name].output, tests[name].output   # it ran, and found nothing
+    if hostile_isolation == "none":
+        assert "hidden photos reachable: True" in printed
+    else:
+        assert "hidden photos reachable: False" in printed and "reachable: True" not in printed, printed[:2000]
+        assert any(m.endswith("skimage/data") for m in results.protections["masked"]), results.protections
 
 
 def test_public_tests_pass_on_the_reference_and_not_on_the_stubs():

@@ -1,10 +1,13 @@
 """Assignment 5's data: forged patches with their masks, generated patches with the decoder's artifact, splits
 kept apart by photograph, and the shipped generator."""
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from autograder.data import forgery
 from autograder.data.manifest import DatasetError
@@ -80,3 +83,13 @@ def test_hidden_photographs_are_not_training_photographs():
 def test_unknown_task_is_one_sentence():
     with pytest.raises(DatasetError, match="no forgery task 'fake'"):
         forgery.forgery_split("fake")
+
+
+def test_the_readme_pictures_are_drawn_by_their_command(tmp_path):
+    script = Path(__file__).resolve().parents[2] / "scripts" / "a5_pictures.py"
+    done = subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    for name in ("forgery_example.png", "spectra.png", "generated_examples.png"):
+        with Image.open(tmp_path / name) as image:
+            assert min(image.size) >= 150, name
