@@ -36,6 +36,7 @@ class Assignment:
     forbidden: list = field(default_factory=list)
     devices: list = field(default_factory=lambda: ["cpu", "cuda"])   # where grading may run
     mask: list = field(default_factory=list)   # "package/folder" of installed packages, shown empty to workers
+    data: list = field(default_factory=list)   # datasets/manifest.toml names the assignment reads (release bundles)
 
     @property
     def solution(self):
@@ -59,7 +60,8 @@ class Assignment:
                        files=list(data["files"]), folder=folder, aliases=dict(data.get("aliases", {})),
                        limits=Limits(**data.get("limits", {})), signatures=dict(data.get("signatures", {})),
                        forbidden=list(data.get("forbidden", [])),
-                       devices=list(data.get("devices", ["cpu", "cuda"])), mask=list(data.get("mask", [])))
+                       devices=list(data.get("devices", ["cpu", "cuda"])), mask=list(data.get("mask", [])),
+                       data=list(data.get("data", [])))
         except FileNotFoundError:
             raise AssignmentError(f"{path} is missing") from None
         except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:

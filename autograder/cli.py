@@ -1,4 +1,4 @@
-"""The `autograder` command: thin verbs over the Python API (list, check, grade, batch, ci, stubs, calibrate)."""
+"""The `autograder` command: thin verbs over the Python API (list, check, grade, batch, ci, stubs, release, calibrate)."""
 
 import argparse
 import json
@@ -9,12 +9,13 @@ from pathlib import Path
 from autograder import assignments, batch, ci, environment, limits
 from autograder.data import DatasetError
 from autograder.grading import grade
+from autograder.release import ReleaseError
 from autograder.report import print_results
 from autograder.results import Results
 from autograder.submission import SubmissionError
 
 USER_ERRORS = (SubmissionError, assignments.AssignmentError, limits.DeviceError, DatasetError, batch.BatchError,
-               ci.MinScoreError)
+               ci.MinScoreError, ReleaseError)
 
 
 def cmd_list(args):
@@ -55,7 +56,9 @@ def cmd_grade(args):
     try:
         results = grade(assignment, Path(args.submission), device=args.device, device_profile=args.device_profile,
                         select=args.k)
-    except USER_ERRORS:
+    except USER_ERRORS as exc:  # a result file still says why, scored 0 (Gradescope shows an error page without one)
+        if args.json:
+            Results.failed(assignment, args.submission, str(exc)).write_json(args.json)
         raise
     except Exception as exc:  # an engine fault still leaves a result file, scored 0, saying so
         if args.json:
@@ -115,6 +118,19 @@ def cmd_stubs(args):
     return 0
 
 
+def cmd_release(args):
+    from autograder import release
+    try:
+        from autograder.nbgrader_course import student_notebook
+    except ImportError:   # nbgrader is a required package; without it the zip has no notebook
+        student_notebook = None
+    assignment = assignments.find(args.assignment)
+    for path in release.release(assignment, Path(args.out), check=args.check, notebook_maker=student_notebook):
+        print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)")
+    print(f"release {json.dumps(release.stamp(assignment))}")
+    return 0
+
+
 def cmd_calibrate(args):
     profile = limits.resolve_profile(args.device, args.threads, args.device_profile)
     print(json.dumps(profile.as_dict(), indent=2))
@@ -168,6 +184,12 @@ def build_parser():
     p.add_argument("assignment", nargs="?")
     p.add_argument("--check", action="store_true", help="only report files that are out of sync")
     p.set_defaults(fn=cmd_stubs)
+
+    p = sub.add_parser("release", help="write the student zip and the Gradescope autograder zip (course staff)")
+    p.add_argument("assignment")
+    p.add_argument("--out", default="out/release", help="folder for the zips (default: out/release)")
+    p.add_argument("--check", action="store_true", help="refuse when the stubs are out of date instead of regenerating")
+    p.set_defaults(fn=cmd_release)
 
     p = sub.add_parser("calibrate", help="measure this machine and print its device profile")
     p.add_argument("--threads", type=int, default=1)

@@ -11,6 +11,7 @@ import pytest
 
 from autograder import assignments, environment
 from autograder.plugin import session_key
+from autograder.release import stamp
 from autograder.results import Results, TestResult
 from autograder.sandbox.launch import engine_tmp
 from autograder.submission import materialize
@@ -95,7 +96,7 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
     return Results(assignment=assignment.name, version=assignment.version, submission=str(Path(submission)),
                    tests=tests, execution_time=time.monotonic() - started, device=profile,
                    protections=session.protections if session else {}, problems=problems,
-                   environment={**environment.record(), "isolation": _isolation(session)})
+                   environment={**environment.record(), "isolation": _isolation(session)}, release=stamp(assignment))
 
 
 def _isolation(session):

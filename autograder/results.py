@@ -48,12 +48,14 @@ class Results:
     protections: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
+    release: dict = field(default_factory=dict)   # which release graded it: version and content hash (release.py)
 
     @classmethod
     def failed(cls, assignment, submission, message):
         """A score-0 result for a submission that could not be graded at all, saying why."""
+        from autograder.release import stamp
         return cls(assignment.name, assignment.version, str(submission), [], 0.0, problems=[message],
-                   environment=environment.record())
+                   environment=environment.record(), release=stamp(assignment))
 
     @property
     def score(self):
@@ -76,7 +78,7 @@ class Results:
         data = {"score": self.score, "max_score": self.max_score, "execution_time": round(self.execution_time, 2),
                 "output": summary, "visibility": "visible", "stdout_visibility": "hidden",
                 "tests": [t.gradescope() for t in self.tests],
-                "extra_data": {"assignment": self.assignment, "version": self.version,
+                "extra_data": {"assignment": self.assignment, "version": self.version, "release": self.release,
                                "device": self.device, "protections": self.protections,
                                "environment": self.environment}}
         if self.leaderboard:

@@ -1,0 +1,173 @@
+"""Hand an assignment out and grade it elsewhere: the student zip, the Gradescope autograder zip, and the stamp
+that tells a TA which release graded a submission.
+
+The stamp is the assignment's version and a hash of its hidden tests and reference solution. A checkout
+computes it; a bundle (which holds no solution) carries the one computed at release, in release.json.
+"""
+import hashlib
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+from autograder import assignments
+from autograder.data.manifest import datasets_dir, read_manifest
+
+RELEASE_FILE = "release.json"
+SKIPPED = {"__pycache__", ".pytest_cache"}
+FIXED_TIME = (2020, 1, 1, 0, 0, 0)   # zip entries carry no build time: the same release gives the same bytes
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, in /autograder/source, when it builds the autograder image (choose its
+# Ubuntu 24.04 base: Python 3.12). It installs the course's pinned environment; the project runs from here.
+set -euo pipefail
+cd "$(dirname "$0")"
+python=$(command -v python3.12 || command -v python3.11 || command -v python3)
+"$python" -c 'import sys; assert sys.version_info >= (3, 11), "the autograder needs Python 3.11 or newer"'
+"$python" -m venv /autograder/venv
+pip=(/autograder/venv/bin/python -m pip install -q)
+"${{pip[@]}}" "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu   # no GPU on Gradescope
+"${{pip[@]}}" --require-hashes --no-deps -r requirements.lock
+/autograder/venv/bin/python -m pip check
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission. AUTOGRADER_GRADESCOPE_ROOT (default /autograder) and
+# AUTOGRADER_PYTHON stand in for Gradescope's paths in the project's own tests.
+set -u
+root="${{AUTOGRADER_GRADESCOPE_ROOT:-/autograder}}"
+source_dir="$root/source"
+python="${{AUTOGRADER_PYTHON:-$root/venv/bin/python}}"
+mkdir -p "$root/results"
+cd "$source_dir"
+PYTHONPATH="$source_dir" AUTOGRADER_ROOT="$source_dir" "$python" -P -m autograder.cli grade {id} \\
+    "$root/submission" --json "$root/results/results.json"
+status=$?
+# results.json says what happened (a score of 0 and the reason when the submission could not be graded);
+# Gradescope shows an error page instead of it only when the file is missing.
+[ -f "$root/results/results.json" ] && exit 0
+exit "$status"
+"""
+
+
+class ReleaseError(Exception):
+    """An assignment that cannot be released as it stands; the message is one sentence."""
+
+
+def _files(folder):
+    folder = Path(folder)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"
+                  and not SKIPPED & set(p.relative_to(folder).parts))
+
+
+def content_hash(assignment):
+    """sha256 (16 hex digits) over the hidden tests' and the solution's file names and bytes."""
+    digest = hashlib.sha256()
+    for label, folder in (("hidden", assignment.hidden_tests), ("solution", assignment.solution)):
+        for path in _files(folder):
+            digest.update(f"{label}/{path.relative_to(folder).as_posix()}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def stamp(assignment):
+    """{"assignment", "version", "content"}: the release this course root grades `assignment` with."""
+    recorded = assignments.course_root() / RELEASE_FILE
+    if recorded.is_file():
+        entry = json.loads(recorded.read_text()).get(assignment.id)
+        if entry:
+            return entry
+    content = content_hash(assignment) if assignment.solution.is_dir() else None
+    return {"assignment": assignment.id, "version": assignment.version, "content": content}
+
+
+class _Bundle:
+    """A zip written with fixed timestamps and explicit file modes."""
+
+    def __init__(self, path):
+        self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+
+    def add(self, name, data, executable=False):
+        info = zipfile.ZipInfo(name, FIXED_TIME)
+        info.external_attr = (0o755 if executable else 0o644) << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.zip.writestr(info, data)
+
+    def add_tree(self, folder, prefix):
+        for path in _files(folder):
+            self.add(f"{prefix}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+
+    def add_data(self, assignment, prefix):
+        """The datasets the assignment names (`data` in assignment.toml) and a manifest of just those."""
+        if not assignment.data:
+            return
+        entries = read_manifest()
+        missing = [name for name in assignment.data if name not in entries]
+        if missing:
+            raise ReleaseError(f"{assignment.name} needs datasets {', '.join(missing)}, which datasets/manifest.toml "
+                               f"does not list")
+        manifest = []
+        for name in assignment.data:
+            entry = entries[name]
+            self.add(f"{prefix}/{entry['file']}", (datasets_dir() / entry["file"]).read_bytes())
+            manifest.append("[[dataset]]\n" + "".join(f"{k} = {json.dumps(str(v))}\n" for k, v in entry.items()))
+        self.add(f"{prefix}/manifest.toml", "\n".join(manifest))
+
+    def close(self):
+        self.zip.close()
+
+
+def student_zip(assignment, out_dir, notebook=None):
+    """aN-student.zip: the stubs, public tests, README and pictures, the notebook, the data, one instruction."""
+    path = Path(out_dir) / f"{assignment.id}-student.zip"
+    bundle, root = _Bundle(path), assignment.name
+    bundle.add_tree(assignment.folder, root)
+    if notebook is not None:
+        bundle.add(f"{root}/{assignment.id}.ipynb", Path(notebook).read_bytes())
+    bundle.add_data(assignment, f"{root}/data")
+    data_note = (f"\nThe data files are in data/: run it as AUTOGRADER_DATASETS=data autograder check "
+                 f"{assignment.id} . if your installed copy of the course does not have them.\n"
+                 if assignment.data else "\n")
+    bundle.add(f"{root}/CHECK.txt", f"Check your work with the public tests, from this folder: "
+                                    f"autograder check {assignment.id} .{data_note}")
+    bundle.add(f"{root}/{RELEASE_FILE}", json.dumps(stamp(assignment), indent=2) + "\n")
+    bundle.close()
+    return path
+
+
+def gradescope_zip(assignment, out_dir):
+    """aN-gradescope.zip: setup.sh and run_autograder at the top, with the engine, the assignment's stubs (for its
+    assignment.toml), hidden tests and data, laid out as a course root; never the solution."""
+    path = Path(out_dir) / f"{assignment.id}-gradescope.zip"
+    root = assignments.course_root()
+    bundle = _Bundle(path)
+    bundle.add("setup.sh", SETUP_SH.format(), executable=True)
+    bundle.add("run_autograder", RUN_AUTOGRADER.format(id=assignment.id), executable=True)
+    bundle.add_tree(Path(assignments.__file__).parent, "autograder")
+    for name in ("pyproject.toml", "requirements.lock"):
+        bundle.add(name, (root / name).read_bytes())
+    bundle.add_tree(assignment.folder, f"assignments/{assignment.name}")
+    bundle.add_tree(assignment.hidden_tests, f"tests/hidden/{assignment.name}")
+    bundle.add_data(assignment, "datasets")
+    bundle.add(RELEASE_FILE, json.dumps({assignment.id: stamp(assignment)}, indent=2) + "\n")
+    bundle.close()
+    return path
+
+
+def release(assignment, out_dir, check=False, notebook_maker=None):
+    """Both zips in out_dir. The stubs are regenerated from the solution first; with `check`, stubs out of date
+    are refused instead. `notebook_maker(assignment, workdir) -> Path` makes the student notebook (nbgrader)."""
+    from autograder import stubs  # nbformat takes seconds to import: only here
+    if not assignment.solution.is_dir():
+        raise ReleaseError(f"there is no solution folder for {assignment.name} ({assignment.solution}): a release "
+                           f"is made from a course checkout")
+    stale = stubs.out_of_sync(assignment.solution, assignment.folder)
+    if stale and check:
+        raise ReleaseError(f"the stubs of {assignment.name} are out of date ({', '.join(stale[:5])}): run "
+                           f"`autograder stubs {assignment.id}`")
+    if stale:
+        stubs.write_stubs(assignment.solution, assignment.folder)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        notebook = notebook_maker(assignment, Path(work)) if notebook_maker else None
+        return [student_zip(assignment, out_dir, notebook), gradescope_zip(assignment, out_dir)]
