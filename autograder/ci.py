@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from autograder import assignments
-from autograder.results import TestResult
+from autograder.results import Status, TestResult
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -33,8 +33,8 @@ def student_view(results):
     withheld = [t for t in results.tests if t.visibility != "visible"]
     if not withheld:
         return results
-    score, top = round(sum(t.score for t in withheld), 4), sum(t.max_score for t in withheld if t.status != "skipped")
-    status = "passed" if score >= top else "failed" if score == 0 else "partial"
+    score, top = round(sum(t.score for t in withheld), 4), sum(t.max_score for t in withheld if Status(t.status).counted)
+    status = Status.PASSED if score >= top else Status.FAILED if score == 0 else Status.PARTIAL
     folded = TestResult(name=f"{len(withheld)} more test(s)", score=score, max_score=top, status=status,
                         output="their details are released later")
     return dataclasses.replace(results, tests=shown + [folded])

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.results import figure, write_atomic
+from autograder.results import Status, figure, write_atomic
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet would run these as formulas
 
@@ -43,8 +43,8 @@ class Book:
 
 
 def status_of(test):
-    """Our status (passed, partial, failed, not attempted, skipped) of a Gradescope test dict."""
-    return test.get("extra_data", {}).get("status") or test.get("status", "failed")
+    """Our Status of a Gradescope test dict (Gradescope's own passed/failed when ours is absent)."""
+    return Status(test.get("extra_data", {}).get("status") or test.get("status", "failed"))
 
 
 def row_from(student, data):
@@ -215,7 +215,7 @@ def figures(book):
 def pass_rates(book):
     """Test name -> fraction of graded submissions that passed it."""
     graded = [r for r in book.rows if r.graded]
-    return {n: (sum(status_of(r.tests[n]) == "passed" for r in graded if n in r.tests)
+    return {n: (sum(status_of(r.tests[n]) == Status.PASSED for r in graded if n in r.tests)
                 / max(1, sum(n in r.tests for r in graded))) for n in book.test_names}
 
 

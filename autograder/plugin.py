@@ -10,17 +10,18 @@ probe in a fresh sandboxed worker, one worker per test.
 import math
 import numbers
 import zlib
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 
 from autograder import assignments, handbuilt, limits
 from autograder.sandbox.launch import forkserver
-from autograder.session import GradingSession, Submission, TestRecord
+from autograder.results import Status, TestResult
+from autograder.session import GradingSession, Submission, TestRecord, session_key
 from autograder.submission import SubmissionError
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
-session_key = pytest.StashKey["GradingSession"]()
 record_key = pytest.StashKey["TestRecord"]()
 
 
@@ -39,8 +40,10 @@ def pytest_configure(config):
                                        "test's probes, per device kind. Example: @pytest.mark.budget(cpu=60, cuda=8)")
     config.addinivalue_line("markers", "visibility(name): Gradescope visibility, one of "
                                        + ", ".join(VISIBILITIES) + ". Example: @pytest.mark.visibility('hidden')")
-    if config.getoption("--submission", None):
-        config.stash[session_key] = GradingSession(config)
+    if session_key not in config.stash and config.getoption("--submission", None):   # a plain pytest run
+        config.stash[session_key] = GradingSession(config.getoption("--submission"), config.getoption("--device"),
+                                                   config.getoption("--device-profile"))
+    if session_key in config.stash:
         forkserver()  # start it now (torch import, once) so no test's time limit pays for it
 
 
@@ -194,23 +197,23 @@ def pytest_runtest_makereport(item, call):
     if report.when != "call" and report.passed:
         return
     if report.skipped:
-        status, score = "skipped", 0.0
+        status, score = Status.SKIPPED, 0.0
         message = str(call.excinfo.value.msg) if call.excinfo else ""
     elif report.failed:
-        status = "not attempted" if record.not_attempted else "failed"
+        status = Status.NOT_ATTEMPTED if record.not_attempted else Status.FAILED
         score, message = 0.0, _message(call) if call.excinfo else "failed"
     else:
         score = round(record.points * record.fraction, 4)
-        status = "passed" if record.fraction >= 1.0 else "partial"
+        status = Status.PASSED if record.fraction >= 1.0 else Status.PARTIAL
         message = record.credit_note
-    report.user_properties.append(("autograder", {
-        "name": item.nodeid.split("::", 1)[-1], "nodeid": item.nodeid, "file": item.path.name,
-        "max_score": record.points, "score": score, "status": status, "output": message,
-        "visibility": record.visibility, "budget": record.budget, "limit_s": record.limit,
-        "probe_seconds": round(record.probe_seconds, 3), "worker_failure": record.worker_failure,
-        "student_output": "".join(record.extra.get("output", []))[-4000:],
-        "gpu_peak_bytes": record.extra.get("gpu_peak_bytes"),
-        "memory_peak_bytes": record.extra.get("memory_peak_bytes"), "leaderboard": list(record.leaderboard)}))
+    # As plain data: reports cross process boundaries under pytest-xdist; GradingSession rebuilds the TestResult.
+    result = TestResult(
+        name=item.nodeid.split("::", 1)[-1], nodeid=item.nodeid, max_score=record.points, score=score, status=status,
+        output=message, visibility=record.visibility, budget=record.budget, limit_s=record.limit,
+        probe_seconds=round(record.probe_seconds, 3), student_output="".join(record.extra.get("output", []))[-4000:],
+        gpu_peak_bytes=record.extra.get("gpu_peak_bytes"), memory_peak_bytes=record.extra.get("memory_peak_bytes"),
+        leaderboard=list(record.leaderboard))
+    report.user_properties.append(("autograder", dict(asdict(result), status=status.value)))
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -224,6 +227,6 @@ def pytest_terminal_summary(terminalreporter, config):
                 if key == "autograder":
                     records[value["nodeid"]] = value
     if records:
-        total = sum(r["max_score"] for r in records.values() if r["status"] != "skipped")
+        total = sum(r["max_score"] for r in records.values() if Status(r["status"]).counted)
         got = sum(r["score"] for r in records.values())
         terminalreporter.write_line(f"autograder score: {got:g} / {total:g}")

@@ -4,9 +4,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from autograder.results import figure
+from autograder.results import Status, figure
 
-STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "not attempted": "dim", "skipped": "dim"}
+STYLES = {Status.PASSED: "green", Status.PARTIAL: "yellow", Status.FAILED: "red", Status.NOT_ATTEMPTED: "dim",
+          Status.SKIPPED: "dim"}
 
 
 def print_results(results, console=None):

@@ -4,9 +4,23 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from autograder import environment
+
+
+class Status(StrEnum):
+    """A test's outcome. Gradescope knows passed and failed only; the others travel in extra_data."""
+    PASSED = "passed"
+    PARTIAL = "partial"             # some of the points (a scaled or cost credit)
+    FAILED = "failed"
+    NOT_ATTEMPTED = "not attempted"   # the code under test is still the stub
+    SKIPPED = "skipped"               # not run here (a CUDA-only test on a CPU machine), not counted
+
+    @property
+    def counted(self):
+        return self is not Status.SKIPPED
 
 
 @dataclass
@@ -14,7 +28,7 @@ class TestResult:
     name: str
     score: float
     max_score: float
-    status: str            # passed | partial | failed | not attempted | skipped | error
+    status: Status
     output: str = ""
     visibility: str = "visible"
     limit_s: float | None = None
@@ -24,13 +38,14 @@ class TestResult:
     gpu_peak_bytes: int | None = None       # reported by the worker (torch's allocator): informative, never graded
     memory_peak_bytes: int | None = None    # the cgroup's peak, read by the judge: what a limit or a grade may use
     leaderboard: list = field(default_factory=list)   # {"name", "value", "order"} dicts from the `leaderboard` fixture
+    nodeid: str = ""                                  # pytest's id, to tell apart two tests of the same name
 
     def gradescope(self):
         out = self.output
         if self.student_output:
             out += f"\n\nYour code printed:\n{self.student_output}"
         return {"name": self.name, "score": self.score, "max_score": self.max_score,
-                "status": "passed" if self.status == "passed" else "failed",
+                "status": "passed" if self.status == Status.PASSED else "failed",
                 "output": out.strip(), "visibility": self.visibility,
                 "extra_data": {"status": self.status, "limit_s": self.limit_s, "budget": self.budget,
                                "probe_seconds": self.probe_seconds, "gpu_peak_bytes": self.gpu_peak_bytes,
@@ -63,7 +78,7 @@ class Results:
 
     @property
     def max_score(self):
-        return round(sum(t.max_score for t in self.tests if t.status != "skipped"), 4)
+        return round(sum(t.max_score for t in self.tests if Status(t.status).counted), 4)
 
     @property
     def leaderboard(self):
@@ -90,8 +105,8 @@ class Results:
 
     def write_junit(self, path):
         suite = ET.Element("testsuite", name=self.assignment, tests=str(len(self.tests)),
-                           failures=str(sum(t.status in ("failed", "partial", "not attempted") for t in self.tests)),
-                           skipped=str(sum(t.status == "skipped" for t in self.tests)),
+                           failures=str(sum(t.status not in (Status.PASSED, Status.SKIPPED) for t in self.tests)),
+                           skipped=str(sum(t.status == Status.SKIPPED for t in self.tests)),
                            time=f"{self.execution_time:.3f}")
         for key, value in (("score", self.score), ("max_score", self.max_score)):
             props = suite.find("properties") or ET.SubElement(suite, "properties")
@@ -99,9 +114,9 @@ class Results:
         for t in self.tests:
             case = ET.SubElement(suite, "testcase", classname=self.assignment, name=t.name,
                                  time=f"{t.probe_seconds:.3f}")
-            if t.status == "skipped":
+            if t.status == Status.SKIPPED:
                 ET.SubElement(case, "skipped", message=t.output)
-            elif t.status != "passed":
+            elif t.status != Status.PASSED:
                 failure = ET.SubElement(case, "failure", message=f"{t.score:g}/{t.max_score:g}: {t.output}")
                 failure.text = t.output
         write_atomic(path, ET.tostring(suite, encoding="unicode"))

@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 
 from autograder import answers, limits
+from autograder.results import Status, TestResult
 from autograder.sandbox.client import Worker
 from autograder.sandbox.launch import WorkerFailure, WorkerSpec, Zygote, engine_tmp
 from autograder.submission import materialize
+
+
+session_key = pytest.StashKey["GradingSession"]()
+RANK = {Status.PASSED: 0, Status.SKIPPED: 0, Status.PARTIAL: 1, Status.NOT_ATTEMPTED: 2, Status.FAILED: 3}
 
 
 @dataclass
@@ -33,18 +38,34 @@ class TestRecord:
 
 
 class GradingSession:
-    """Per-run state: the device profile, the materialized submission and the sandbox of each assignment."""
+    """One grade's state: what is graded (the submission, materialized once), on which device, the sandbox of
+    each probe file, and the typed result of each test.
 
-    def __init__(self, config):
-        self.config = config
-        self.source = config.getoption("--submission")
+    `grade()` makes one from what it holds and hands it to pytest as a plugin object; a plain
+    `pytest tests/hidden/aN --submission DIR` run gets one made from its command-line options (plugin.py).
+    """
+
+    def __init__(self, source=None, device="auto", device_profile=None, materialized=None):
+        self.source, self.requested_device, self.device_profile = source, device, device_profile
         self._profile = None
-        self.submissions = {}      # assignment name -> Materialized
+        self.submissions = dict(materialized or {})   # assignment name -> Materialized
         self.zygotes = {}          # probe file -> Zygote, or the WorkerFailure that kept it from starting
         self.broken_modules = {}   # probe file -> {module: why importing it hangs or kills the worker}
         self.protections = {}
         self.speed_warning = self.device_error = None
         self.memo = {}             # Submission.once: key -> (value, exception)
+        self.results = {}          # nodeid -> TestResult, the worst of a test's reports
+
+    def pytest_configure(self, config):
+        config.stash[session_key] = self
+
+    def pytest_runtest_logreport(self, report):
+        for key, value in report.user_properties:
+            if key == "autograder":
+                result = TestResult(**dict(value, status=Status(value["status"])))
+                old = self.results.get(result.nodeid)
+                if old is None or RANK[result.status] >= RANK[old.status]:
+                    self.results[result.nodeid] = result
 
     def zygote(self, handle, limit):
         """The sandbox of this submission for `handle`'s probe file, made (and its imports checked) once."""
@@ -68,13 +89,12 @@ class GradingSession:
 
     def profile(self, assignment):
         if self._profile is None:
-            requested = self.config.getoption("--device")
+            requested = self.requested_device
             if "cuda" not in assignment.devices:
                 if requested == "cuda":
                     raise limits.DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
                 requested = "cpu"
-            profile = limits.resolve_profile(requested, assignment.limits.threads,
-                                             self.config.getoption("--device-profile"))
+            profile = limits.resolve_profile(requested, assignment.limits.threads, self.device_profile)
             try:
                 self.speed_warning = profile.check_speed()
             except limits.DeviceError as exc:
@@ -84,6 +104,7 @@ class GradingSession:
         return self._profile
 
     def materialized(self, assignment):
+        """The checked copy of the submission for `assignment`: made here only on a plain pytest run."""
         if assignment.name not in self.submissions:
             self.submissions[assignment.name] = materialize(self.source, assignment, engine_tmp())
         return self.submissions[assignment.name]

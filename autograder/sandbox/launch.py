@@ -131,8 +131,8 @@ class Zygote:
         spec = self.spec
         self.folder = engine_tmp() / f"zygote-{uuid.uuid4().hex[:12]}"
         (self.folder / "root").mkdir(parents=True)
-        if spec.submission_dir is not None:  # the one private copy of this grade: tests cannot change it
-            shutil.copytree(spec.submission_dir, self.folder / "submission", symlinks=False)
+        if spec.submission_dir is not None:  # the grade's one copy, mounted read-only for the workers
+            os.symlink(os.path.realpath(spec.submission_dir), self.folder / "submission")
         else:
             (self.folder / "submission").mkdir()
         compileall.compile_dir(self.folder / "submission", quiet=2)  # by the judge: workers only read the bytecode
