@@ -73,15 +73,6 @@ class Lane:
         self.pool = None
 
 
-def gpu_ids():
-    """The GPUs this machine offers to judges (CUDA_VISIBLE_DEVICES when set), without initialising CUDA."""
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None:
-        return [g.strip() for g in visible.split(",") if g.strip() and g.strip() != "-1"]
-    gpus = Path("/proc/driver/nvidia/gpus")
-    return [str(i) for i in range(len(list(gpus.iterdir())))] if gpus.is_dir() else []
-
-
 def available_cpus():
     try:
         return len(os.sched_getaffinity(0))
@@ -137,16 +128,6 @@ def grade_local(todo, *, assignment, jobs, device, device_profile, env, gpus, on
 
 # ---------------------------------------------------------------- the batch
 
-def resolve_device(assignment, device, device_profile):
-    """The device profile the batch grades with (measured once here, so judges read the cached calibration)."""
-    requested = device
-    if "cuda" not in assignment.devices:
-        if device == "cuda":
-            raise limits.DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
-        requested = "cpu"
-    return limits.resolve_profile(requested, assignment.limits.threads, device_profile)
-
-
 def run_batch(assignment, submissions, *, out=None, jobs=None, device="auto", device_profile=None, force=False,
               ray=None, progress=None):
     """Grade every entry of `submissions` into `out`; returns a Summary.
@@ -196,9 +177,9 @@ def run_batch(assignment, submissions, *, out=None, jobs=None, device="auto", de
                                                    device_profile=device_profile, env=env, on_result=on_result)
             summary.jobs = summary.device.pop("parallel", 0)
         elif todo:
-            profile = resolve_device(assignment, device, device_profile)
+            profile = limits.profile_for(assignment, device, device_profile)   # measured once: judges read the cache
             summary.device = profile.as_dict()
-            gpus = gpu_ids() if profile.execute_on == "cuda" else []
+            gpus = limits.visible_gpus() if profile.execute_on == "cuda" else []
             summary.jobs = min(len(todo), jobs or (len(gpus) if gpus else
                                                    max(1, available_cpus() // assignment.limits.threads)))
             reporter.start(f"{summary.jobs} judge(s)")

@@ -78,6 +78,30 @@ def cuda_present():
     return Path("/proc/driver/nvidia/gpus").is_dir() and any(Path("/proc/driver/nvidia/gpus").iterdir())
 
 
+def visible_gpus():
+    """The GPUs this machine offers (CUDA_VISIBLE_DEVICES when set), without initialising CUDA."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return [g.strip() for g in visible.split(",") if g.strip() and g.strip() != "-1"]
+    gpus = Path("/proc/driver/nvidia/gpus")
+    return [str(i) for i in range(len(list(gpus.iterdir())))] if gpus.is_dir() else []
+
+
+def allowed_device(assignment, requested):
+    """The request `assignment` may be graded with: a CPU-only one (devices in assignment.toml) grades on the CPU
+    whatever 'auto' finds, and refuses 'cuda'."""
+    if "cuda" in assignment.devices:
+        return requested
+    if requested == "cuda":
+        raise DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
+    return "cpu"
+
+
+def profile_for(assignment, requested="auto", injected=None):
+    """The device profile to grade `assignment` with: the one rule every grading path (a grade, a batch) uses."""
+    return resolve_profile(allowed_device(assignment, requested), assignment.limits.threads, injected)
+
+
 def select_device(requested="auto", cuda_available=None):
     """'cpu' or 'cuda' for a request of auto, cpu or cuda."""
     if requested not in ("auto", "cpu", "cuda"):

@@ -14,11 +14,8 @@ import shutil
 import uuid
 from pathlib import Path
 
-from autograder import judge
+from autograder import course, judge
 from autograder.entries import BatchError
-
-PASSED_ENV = ("AUTOGRADER_ROOT", "AUTOGRADER_DEVICE_PROFILE", "XDG_CACHE_HOME")
-
 
 def pack(path, assignment):
     """(name, bytes) of an entry: a file as it is; of a folder, the assignment's files (all the engine reads)."""
@@ -57,9 +54,8 @@ def grade_task(env, assignment_id, entry_name, name, payload, student, key, devi
 def uses_gpu(assignment, device, device_profile, cluster_gpus):
     """Whether tasks need a GPU: asked for, an injected CUDA profile, or 'auto' on a cluster that has GPUs."""
     from autograder import limits
+    device = limits.allowed_device(assignment, device)   # refuses cuda for a CPU-only assignment
     if "cuda" not in assignment.devices:
-        if device == "cuda":
-            raise limits.DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
         return False
     profile = device_profile or os.environ.get(limits.PROFILE_ENV)
     if profile:
@@ -82,7 +78,7 @@ def grade_all(todo, *, assignment, address, device, device_profile, env, on_resu
     try:
         gpus = int(ray.cluster_resources().get("GPU", 0))
         gpu = uses_gpu(assignment, device, device_profile, gpus)
-        env = {**env, **{k: os.environ[k] for k in PASSED_ENV if k in os.environ}}
+        env = {**env, **course.forwarded()}
         task = ray.remote(max_calls=1, max_retries=0)(grade_task).options(  # max_calls=1: a fresh process a task
             num_cpus=assignment.limits.threads, num_gpus=1 if gpu else 0)
         refs = {}

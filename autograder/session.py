@@ -89,12 +89,7 @@ class GradingSession:
 
     def profile(self, assignment):
         if self._profile is None:
-            requested = self.requested_device
-            if "cuda" not in assignment.devices:
-                if requested == "cuda":
-                    raise limits.DeviceError(f"{assignment.name} runs on the CPU only (devices in assignment.toml)")
-                requested = "cpu"
-            profile = limits.resolve_profile(requested, assignment.limits.threads, self.device_profile)
+            profile = limits.profile_for(assignment, self.requested_device, self.device_profile)
             try:
                 self.speed_warning = profile.check_speed()
             except limits.DeviceError as exc:

@@ -25,9 +25,10 @@ def shown(path):
 
 
 def datasets_dir():
-    """The datasets folder: $AUTOGRADER_DATASETS if set, else datasets/ at the repository root."""
+    """The datasets folder: $AUTOGRADER_DATASETS if set, else datasets/ at the course root."""
+    from autograder.assignments import course_root
     override = os.environ.get(ENV_VAR)
-    return Path(override) if override else REPO_ROOT / "datasets"
+    return Path(override) if override else course_root() / "datasets"
 
 
 def read_manifest():

@@ -80,3 +80,14 @@ def test_real_cuda_calibration(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     profile = limits.resolve_profile("cuda")
     assert profile.kind == "cuda" and profile.measured["matmul"] > 0
+
+
+def test_a_cpu_only_assignment_grades_on_the_cpu_and_refuses_cuda(monkeypatch):
+    from types import SimpleNamespace
+    cpu_only = SimpleNamespace(name="a1_classification", devices=["cpu"])
+    both = SimpleNamespace(name="a2_lenet_gru", devices=["cpu", "cuda"])
+    assert limits.allowed_device(cpu_only, "auto") == "cpu" and limits.allowed_device(both, "auto") == "auto"
+    with pytest.raises(limits.DeviceError, match="a1_classification runs on the CPU only"):
+        limits.allowed_device(cpu_only, "cuda")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0, 2,-1")
+    assert limits.visible_gpus() == ["0", "2"]
