@@ -9,13 +9,14 @@ from pathlib import Path
 from autograder import assignments, batch, ci, environment, limits
 from autograder.data import DatasetError
 from autograder.grading import grade
+from autograder.nbgrader_course import NbgraderError
 from autograder.release import ReleaseError
 from autograder.report import print_results
 from autograder.results import Results
 from autograder.submission import SubmissionError
 
 USER_ERRORS = (SubmissionError, assignments.AssignmentError, limits.DeviceError, DatasetError, batch.BatchError,
-               ci.MinScoreError, ReleaseError)
+               ci.MinScoreError, ReleaseError, NbgraderError)
 
 
 def cmd_list(args):
@@ -70,7 +71,12 @@ def cmd_grade(args):
 
 
 def cmd_batch(args):
-    summary = batch.run_batch(args.assignment, Path(args.submissions), out=args.out, jobs=args.jobs,
+    submissions, out = Path(args.submissions), args.out
+    if args.nbgrader:   # SUBMISSIONS is an nbgrader course: grade submitted/<student>/<name>/, then its gradebook
+        from autograder import nbgrader_course
+        assignment = assignments.find(args.assignment)
+        submissions, out = nbgrader_course.batch_input(submissions, assignment, out)
+    summary = batch.run_batch(args.assignment, submissions, out=out, jobs=args.jobs,
                               device=args.device, device_profile=args.device_profile, force=args.force, ray=args.ray)
     pct = 100 * summary.mean_score / summary.max_score if summary.max_score else 0.0
     where = f"on Ray ({summary.device.get('name', '')})" if summary.backend == "ray" else \
@@ -80,6 +86,9 @@ def cmd_batch(args):
     print(f"mean score {summary.mean_score:g} / {summary.max_score:g} ({pct:.1f} %) over {summary.students} "
           f"submission(s)")
     print(f"wrote {summary.out}: grades.csv, summary.html, results/, feedback/")
+    if args.nbgrader:
+        students = nbgrader_course.record_batch(Path(args.submissions), assignment, summary.out)
+        print(f"recorded the code points of {len(students)} submission(s) in nbgrader's gradebook")
     return 0
 
 
@@ -167,6 +176,9 @@ def build_parser():
     p.add_argument("--force", action="store_true", help="regrade submissions that are already graded")
     p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
                    help="grade on a Ray cluster (no address: start a local one); needs the `ray` extra")
+    p.add_argument("--nbgrader", action="store_true",
+                   help="SUBMISSIONS is an nbgrader course: grade its submitted/ folder and write the scores into "
+                        "its gradebook")
     _add_device(p)
     p.set_defaults(fn=cmd_batch)
 

@@ -12,7 +12,8 @@ from nbformat.v4 import new_code_cell
 from nbgrader.preprocessors import ClearSolutions
 
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
-SKIP = {"__pycache__", ".pytest_cache"}
+SKIP = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
+SKIP_SUFFIXES = {".pyc", ".ipynb"}   # the student notebook is made by nbgrader at release time, from the source
 
 
 def stub_source(source, filename="<solution>"):
@@ -33,7 +34,7 @@ def expected_files(solution_dir):
     files = {}
     for path in sorted(solution_dir.rglob("*")):
         rel = path.relative_to(solution_dir)
-        if path.is_dir() or SKIP & set(rel.parts) or path.suffix == ".pyc":
+        if path.is_dir() or SKIP & set(rel.parts) or path.suffix in SKIP_SUFFIXES:
             continue
         files[rel.as_posix()] = stub_source(path.read_text(), rel.as_posix()) if path.suffix == ".py" else path
     return files
@@ -54,7 +55,8 @@ def write_stubs(solution_dir, out_dir):
 
 
 def out_of_sync(solution_dir, out_dir):
-    """Relative paths where `out_dir` differs from what `solution_dir` generates (empty when in sync)."""
+    """Relative paths where `out_dir` differs from what `solution_dir` generates (empty when in sync); a notebook
+    in `out_dir` is one of them (the student's comes from nbgrader's generate_assignment, never from here)."""
     out_dir = Path(out_dir)
     expected = expected_files(solution_dir)
     actual = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*")

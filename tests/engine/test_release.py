@@ -100,6 +100,7 @@ def test_gradescope_bundle_grades_end_to_end(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert results["score"] == results["max_score"] == 100, results["output"]
     assert results["extra_data"]["environment"]["isolation"] == "none"
+    assert results["extra_data"]["protections"]["filesystem"] == "host (not isolated)"
     assert results["extra_data"]["release"] == release.stamp(a1)
 
     done, results = _run_autograder(gs, a1.folder)
@@ -168,3 +169,19 @@ def test_the_stamp_follows_the_hidden_tests(course):
     assert release.stamp(a1)["content"] != before["content"]
     (course / "release.json").write_text(json.dumps({"a1": before}))   # a bundle: the stamp recorded at release
     assert release.stamp(a1) == before
+
+
+def test_the_student_zip_carries_the_notebook_nbgrader_made(course, tmp_path):
+    from autograder.nbgrader_course import student_notebook
+    a1 = assignments.find("a1")
+    student, _ = release.release(a1, tmp_path / "out", check=True, notebook_maker=student_notebook)
+    texts = _texts(student)
+    notebook = json.loads(texts["a1_classification/a1.ipynb"])
+    source = json.loads((course / "solutions/a1_classification/a1.ipynb").read_text())
+    answers = [line.strip() for cell in source["cells"] for line in
+               "".join(cell["source"]).split("### BEGIN SOLUTION")[1:] for line in line.split("### END SOLUTION")[:1]
+               if line.strip()]
+    assert answers, "the source notebook should hold model answers"
+    text = json.dumps(notebook)
+    assert "BEGIN SOLUTION" not in text and not [a for a in answers if a[:60] in text]
+    assert any("autograder_" in json.dumps(c.get("metadata", {})) for c in notebook["cells"])

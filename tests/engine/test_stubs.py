@@ -41,6 +41,17 @@ def test_write_then_check(tmp_path):
     assert out_of_sync(tmp_path / "sol", tmp_path / "out") == ["extra.py", "m.py"]
 
 
+def test_notebooks_are_left_to_nbgrader(tmp_path):
+    (tmp_path / "sol").mkdir()
+    (tmp_path / "sol" / "m.py").write_text(SOLUTION)
+    (tmp_path / "sol" / "a1.ipynb").write_text("{}")   # the source notebook: nbgrader makes the student's
+    write_stubs(tmp_path / "sol", tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["m.py"]
+    assert out_of_sync(tmp_path / "sol", tmp_path / "out") == []
+    (tmp_path / "out" / "a1.ipynb").write_text("{}")
+    assert out_of_sync(tmp_path / "sol", tmp_path / "out") == ["a1.ipynb"]
+
+
 @pytest.mark.parametrize("assignment", assignments.all_assignments(), ids=lambda a: a.name)
 def test_shipped_assignments_match_their_solutions(assignment):
     assert assignment.solution.is_dir()
