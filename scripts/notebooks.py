@@ -202,10 +202,10 @@ models = {"ResNet": compare.make_resnet, "ViT": compare.make_vit}''',
     print(f"{name}: {compare.count_parameters(model):,} parameters, "
           f"{compare.count_flops(model, (1, 28, 28)):,} FLOPs per digit, "
           f"{compare.throughput(model, (1, 28, 28)):,.0f} digits per second")''',
-        '''# Test accuracy after training on the first 500 and 1,000 digits with your train defaults (about ten
-# seconds on one CPU core); the graded runs also train on all 4,000.
+        '''# Test accuracy after training on the first 250 and 500 digits with your train defaults (a few seconds
+# on one CPU core); the graded runs train on 1,000 and all 4,000.
 for name, make in models.items():
-    table = compare.data_efficiency(make, X, y, X_test, y_test, sizes=(500, 1000), seed=0)
+    table = compare.data_efficiency(make, X, y, X_test, y_test, sizes=(250, 500), seed=0)
     print(name, {n: round(accuracy, 3) for n, accuracy in table.items()})''',
     ],
     questions=[

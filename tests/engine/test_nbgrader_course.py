@@ -103,7 +103,7 @@ def test_source_notebook_runs_on_the_reference(assignment, tmp_path):
     folder = tmp_path / assignment.name
     shutil.copytree(assignment.solution, folder, ignore=shutil.ignore_patterns("__pycache__"))
     notebook = nbformat.read(folder / f"{assignment.id}.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=120, allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(notebook, timeout=600, allow_errors=True, resources={"metadata": {"path": str(folder)}}).execute()
     for cell in notebook.cells:
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
