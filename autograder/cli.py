@@ -129,10 +129,7 @@ def cmd_stubs(args):
 
 def cmd_release(args):
     from autograder import release
-    try:
-        from autograder.nbgrader_course import student_notebook
-    except ImportError:   # nbgrader is a required package; without it the zip has no notebook
-        student_notebook = None
+    from autograder.nbgrader_course import student_notebook
     assignment = assignments.find(args.assignment)
     for path in release.release(assignment, Path(args.out), check=args.check, notebook_maker=student_notebook):
         print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)")

@@ -16,7 +16,14 @@ from autograder.sandbox.launch import engine_tmp
 from autograder.session import GradingSession
 from autograder.submission import materialize
 
-def _forget_modules_under(folder):
+
+def pytest_args(tests_dir):
+    """pytest's arguments for running (or collecting) the tests in `tests_dir` as the judge does."""
+    return [str(tests_dir), "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--rootdir", str(tests_dir),
+            "-o", "addopts=", "--strict-markers", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+
+
+def forget_modules_under(folder):
     """Drop test modules imported from `folder`: pytest's importlib mode would reuse a module of the same
     name (another assignment's test_public.py, say) in the next run of this process."""
     for name, module in list(sys.modules.items()):
@@ -40,9 +47,7 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
         shutil.rmtree(checked.folder, ignore_errors=True)
         raise assignments.AssignmentError(f"{tests_dir} does not exist: no tests to run for {assignment.name}")
     session = GradingSession(device=device, device_profile=device_profile, materialized={assignment.name: checked})
-    args = [str(tests_dir), "-q", "--tb=short", "-p", "no:cacheprovider", "--import-mode=importlib",
-            "--rootdir", str(tests_dir), "-o", "addopts=", "--strict-markers",
-            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    args = pytest_args(tests_dir) + ["--tb=short"]
     if select:
         args += ["-k", select]
     buffer = io.StringIO()
@@ -50,7 +55,7 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
         with contextlib.redirect_stdout(buffer):
             code = pytest.main(args, plugins=[session])
     finally:
-        _forget_modules_under(tests_dir)
+        forget_modules_under(tests_dir)
         for m in session.submissions.values():
             shutil.rmtree(m.folder, ignore_errors=True)
     if log is not None:

@@ -1,6 +1,6 @@
 """The bridge to nbgrader: the course folder, the student notebook, and the engine's scores in nbgrader's gradebook.
 
-Each hidden-test file of an assignment (a *group*: `test_filters.py` is `filters`) is one read-only code cell
+Each hidden-test file of an assignment (a *group*: `test_layers.py` is `layers`, autograder.hidden_points) is one read-only code cell
 `autograder_<group>` of the assignment's notebook, worth the group's points. nbgrader never runs student code
 for those points: `autograder batch aN COURSE_DIR --nbgrader` grades each student's modules with the engine and
 writes the scores as the cells' auto scores. The written answers stay nbgrader's manually graded cells.
@@ -8,7 +8,6 @@ writes the scores as the cells' auto scores. The written answers stay nbgrader's
 
 import contextlib
 import glob
-import io
 import json
 import os
 import re
@@ -17,9 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from autograder import assignments
+from autograder.hidden_points import hidden_groups, hidden_tests  # noqa: F401 (part of this bridge's API)
 
 CELL_PREFIX = "autograder_"
 COURSE_ID = "deep-learning"
@@ -33,62 +31,6 @@ c.CourseDirectory.db_url = {db_url!r}
 
 class NbgraderError(Exception):
     """The nbgrader course cannot be used as asked (one sentence, for the TA)."""
-
-
-# ---------------------------------------------------------------- the hidden tests as notebook cells
-
-def group_of(test_path):
-    """The group of a hidden test file: tests/hidden/a5_forgery/test_filters.py -> 'filters'."""
-    return Path(test_path).stem.removeprefix("test_")
-
-
-class _PointsCollector:
-    """Reads each collected test's `points` marker as the plugin does (no marker: 1 point)."""
-
-    def __init__(self):
-        self.tests = {}
-
-    def pytest_collection_modifyitems(self, items):
-        for item in items:
-            marker = item.get_closest_marker("points")
-            name = item.nodeid.split("::", 1)[-1]   # the name results.json gives the test (plugin.py)
-            if name in self.tests:
-                raise pytest.UsageError(f"two hidden test files hold a test named {name}: their scores "
-                                        f"could not be told apart")
-            self.tests[name] = (group_of(item.path), float(marker.args[0]) if marker else 1.0)
-
-
-_collected = {}
-
-
-def hidden_tests(assignment):
-    """{test name as in results.json: (group, points)} of the assignment's hidden tests, by pytest collection."""
-    from autograder.grading import _forget_modules_under
-    folder = assignment.hidden_tests
-    if folder not in _collected:
-        if not folder.is_dir():
-            raise assignments.AssignmentError(f"{folder} does not exist: no hidden tests for {assignment.name}")
-        collector, output = _PointsCollector(), io.StringIO()
-        try:
-            with contextlib.redirect_stdout(output):
-                code = pytest.main([str(folder), "--collect-only", "-q", "-p", "no:cacheprovider",
-                                    "--import-mode=importlib", "-o", "addopts=", "--rootdir", str(folder)],
-                                   plugins=[collector])
-        finally:
-            _forget_modules_under(folder)
-        if code != pytest.ExitCode.OK:
-            raise RuntimeError(f"pytest could not collect the hidden tests of {assignment.name} (exit {int(code)}):"
-                               f"\n{output.getvalue()[-3000:]}")
-        _collected[folder] = collector.tests
-    return dict(_collected[folder])
-
-
-def hidden_groups(assignment):
-    """{group: points}: the points of each hidden test file (a parametrized test counts once per parameter)."""
-    groups = {}
-    for group, points in hidden_tests(assignment).values():
-        groups[group] = groups.get(group, 0) + points
-    return {group: int(p) if float(p).is_integer() else p for group, p in groups.items()}
 
 
 def source_notebook(assignment):

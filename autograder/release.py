@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 from autograder import assignments
+from autograder.entries import content_digest
 from autograder.data.manifest import datasets_dir, read_manifest
 
 RELEASE_FILE = "release.json"
@@ -26,8 +27,8 @@ python=$(command -v python3.12 || command -v python3.11 || command -v python3)
 "$python" -c 'import sys; assert sys.version_info >= (3, 11), "the autograder needs Python 3.11 or newer"'
 "$python" -m venv /autograder/venv
 pip=(/autograder/venv/bin/python -m pip install -q)
-"${{pip[@]}}" "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu   # no GPU on Gradescope
-"${{pip[@]}}" --require-hashes --no-deps -r requirements.lock
+"${pip[@]}" "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu   # no GPU on Gradescope
+"${pip[@]}" --require-hashes --no-deps -r requirements.lock
 /autograder/venv/bin/python -m pip check
 """
 
@@ -62,11 +63,8 @@ def _files(folder):
 
 def content_hash(assignment):
     """sha256 (16 hex digits) over the hidden tests' and the solution's file names and bytes."""
-    digest = hashlib.sha256()
-    for label, folder in (("hidden", assignment.hidden_tests), ("solution", assignment.solution)):
-        for path in _files(folder):
-            digest.update(f"{label}/{path.relative_to(folder).as_posix()}\0".encode() + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    text = f"{content_digest(assignment.hidden_tests)}\0{content_digest(assignment.solution)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def stamp(assignment):
@@ -140,7 +138,7 @@ def gradescope_zip(assignment, out_dir):
     path = Path(out_dir) / f"{assignment.id}-gradescope.zip"
     root = assignments.course_root()
     bundle = _Bundle(path)
-    bundle.add("setup.sh", SETUP_SH.format(), executable=True)
+    bundle.add("setup.sh", SETUP_SH, executable=True)
     bundle.add("run_autograder", RUN_AUTOGRADER.format(id=assignment.id), executable=True)
     bundle.add_tree(Path(assignments.__file__).parent, "autograder")
     for name in ("pyproject.toml", "requirements.lock"):

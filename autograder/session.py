@@ -188,9 +188,7 @@ class Submission:
         if key not in memo:
             try:
                 memo[key] = (make(), None)
-            except Exception as exc:
-                memo[key] = (None, exc)
-            except pytest.fail.Exception as exc:
+            except (Exception, pytest.fail.Exception) as exc:   # pytest.fail's is a BaseException
                 memo[key] = (None, exc)
         value, exc = memo[key]
         if exc is not None:

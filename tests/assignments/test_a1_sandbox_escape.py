@@ -8,8 +8,6 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import pytest
-
 from autograder import assignments
 from autograder.grading import grade
 from harness import by_name

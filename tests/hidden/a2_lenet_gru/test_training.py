@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from autograder.data import ionosphere_split, mnist_5k_split
-from autograder.testing import assert_close, assert_equal
+from autograder.testing import assert_close
 
 LENET_THRESHOLD, LENET_FLOOR = 0.93, 0.80
 GRU_THRESHOLD, GRU_FLOOR = 0.93, 0.85

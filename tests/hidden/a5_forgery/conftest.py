@@ -50,3 +50,10 @@ def trained_generated(submission, generated):
     return submission.once("generated", lambda: submission.probe(
         "train_generated_and_predict", split=_split("generated", ("images", "labels", "photos")),
         images=generated["images"], seed=0))
+
+
+@pytest.fixture
+def structure(submission):
+    """The model_structure probe's answer (both networks' output shapes, ForgeryNet's forensic layers), one probe
+    per grade."""
+    return submission.once("structure", lambda: submission.probe("model_structure", seed=0))

@@ -4,7 +4,8 @@ No expected values and no hidden labels or masks live here: the judge holds them
 """
 import numpy as np
 
-from autograder.probe import answers, call, device, number, plain, seed_all, text, to_plain  # noqa: F401 (call)
+from autograder.probe import (answers, call, device, number, plain, seed_all, stand_in_model, text,  # noqa: F401
+                              to_plain)
 
 
 @answers(weight=plain, buffers=plain, params=number, out=plain)
@@ -60,34 +61,12 @@ def model_structure(seed):
             "srm": sum(isinstance(m, SRMConv2d) for m in net.modules())}
 
 
-def _stand_in(outputs):
-    """A module (not the student's) whose forward returns the given outputs for the images it is handed, in
-    order; it records how often it was called, in which mode and on what inputs."""
-    import torch
-
-    class Fixed(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.anchor = torch.nn.Parameter(torch.zeros(1))
-            self.seen, self.modes, self.inputs = 0, [], []
-
-        def forward(self, x):
-            n = x.shape[0]
-            self.inputs.append(x.detach().cpu().numpy())
-            self.modes.append(self.training)
-            take = lambda v: torch.as_tensor(np.asarray(v[self.seen:self.seen + n]), dtype=torch.float32)
-            part = {k: take(v) for k, v in outputs.items()} if isinstance(outputs, dict) else take(outputs)
-            self.seen += n
-            return part
-    return Fixed().train()
-
-
 @answers(result=plain, eval_mode=plain, first_input=plain)
 def predict_fixed(task, outputs, images):
     """train.predict_forgery (task "forgery") or predict_generated ("generated") with a stand-in model that
     returns `outputs`: what predict returned, whether every call was in eval mode, the first input it got."""
     import train
-    model = _stand_in(outputs)
+    model = stand_in_model(outputs)
     predict = train.predict_forgery if task == "forgery" else train.predict_generated
     result = predict(model, np.asarray(images, dtype=np.uint8), device="cpu")
     return {"result": to_plain(result), "eval_mode": [not m for m in model.modes], "first_input": model.inputs[0]}
