@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# What the workers' fork server imports once unless assignment.toml's `preload` says otherwise (numpy's
+# submodules load lazily: a worker that met numpy.random first would pay 11 ms for it).
+PRELOAD = ("numpy", "numpy.random", "numpy.linalg", "torch", "matplotlib.pyplot")
 
 
 class AssignmentError(Exception):
@@ -37,6 +40,7 @@ class Assignment:
     devices: list = field(default_factory=lambda: ["cpu", "cuda"])   # where grading may run
     mask: list = field(default_factory=list)   # "package/folder" of installed packages, shown empty to workers
     data: list = field(default_factory=list)   # datasets/manifest.toml names the assignment reads (release bundles)
+    preload: tuple = PRELOAD   # modules imported once for all workers (each fork costs more, the more is loaded)
 
     @property
     def solution(self):
@@ -61,7 +65,7 @@ class Assignment:
                        limits=Limits(**data.get("limits", {})), signatures=dict(data.get("signatures", {})),
                        forbidden=list(data.get("forbidden", [])),
                        devices=list(data.get("devices", ["cpu", "cuda"])), mask=list(data.get("mask", [])),
-                       data=list(data.get("data", [])))
+                       data=list(data.get("data", [])), preload=tuple(data.get("preload", PRELOAD)))
         except FileNotFoundError:
             raise AssignmentError(f"{path} is missing") from None
         except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:

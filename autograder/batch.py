@@ -52,13 +52,13 @@ class Summary:
 class Lane:
     """One long-lived judge process: a one-process pool, so a judge that dies takes only its submission down."""
 
-    def __init__(self, env):
-        self.env, self.pool = env, None
+    def __init__(self, env, preload):
+        self.env, self.preload, self.pool = env, preload, None
 
     def submit(self, fn, *args):
         if self.pool is None:
             self.pool = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                               initializer=init_judge_process, initargs=(self.env,))
+                                               initializer=init_judge_process, initargs=(self.env, self.preload))
         return self.pool.submit(fn, *args)
 
     def close(self, kill=False):
@@ -95,7 +95,7 @@ def grade_local(todo, *, assignment, jobs, device, device_profile, env, gpus, on
         lane_env = dict(env)
         if gpus:
             lane_env["CUDA_VISIBLE_DEVICES"] = gpus[i % len(gpus)]
-        lanes.append(Lane(lane_env))
+        lanes.append(Lane(lane_env, assignment.preload))
     pending, running, idle = deque(todo), {}, list(lanes)
     try:
         while pending or running:

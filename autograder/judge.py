@@ -15,8 +15,8 @@ from autograder import assignments, limits
 from autograder.results import Results
 
 
-def init_judge_process(env):
-    """Start of a judge process: its environment (threads, GPU), its signals, its fork server."""
+def init_judge_process(env, preload):
+    """Start of a judge process: its environment (threads, GPU), its signals, the fork server of its assignment."""
     os.environ.update(env)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the driver decides what Ctrl-C means
     signal.signal(signal.SIGTERM, _judge_terminate)
@@ -24,7 +24,7 @@ def init_judge_process(env):
     try:
         from autograder import grading  # noqa: F401  (pytest and the plugin, once)
         from autograder.sandbox.launch import forkserver
-        forkserver()
+        forkserver(preload)
     except Exception:
         pass  # grade() reports the same failure, per submission
 

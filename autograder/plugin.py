@@ -43,8 +43,20 @@ def pytest_configure(config):
     if session_key not in config.stash and config.getoption("--submission", None):   # a plain pytest run
         config.stash[session_key] = GradingSession(config.getoption("--submission"), config.getoption("--device"),
                                                    config.getoption("--device-profile"))
-    if session_key in config.stash:
-        forkserver()  # start it now (torch import, once) so no test's time limit pays for it
+
+
+def pytest_collection_finish(session):
+    """Start the fork server of each assignment collected now (its imports, once), before the first test."""
+    if session_key not in session.config.stash:
+        return
+    preloads = set()
+    for item in session.items:
+        try:
+            preloads.add(assignments.for_test_path(item.path).preload)
+        except assignments.AssignmentError:
+            pass
+    for preload in preloads:
+        forkserver(preload)
 
 
 def pytest_unconfigure(config):

@@ -172,7 +172,7 @@ class Submission:
                           aliases=self.assignment.aliases, masks=_masks(self.assignment), device=self.device,
                           threads=lim.threads, memory_mb=lim.memory_mb, file_mb=lim.file_mb, scratch_mb=lim.scratch_mb,
                           pids_max=lim.pids_max, gpu_memory_fraction=lim.gpu_memory_fraction,
-                          broken_modules=dict(broken_modules or {}))
+                          broken_modules=dict(broken_modules or {}), preload=self.assignment.preload)
 
     def probe(self, name, /, **kwargs):
         """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""

@@ -46,9 +46,9 @@ def in_process_call(self, name, kwargs):
         self.record.probe_seconds += time.monotonic() - started
 
 
-def worker_costs(repeats, sandbox):
+def worker_costs(repeats, sandbox, preload):
     """Median seconds to start a submission's zygote, and to start and stop one test's worker from it."""
-    spec = WorkerSpec(submission_dir=None, probes_module="autograder.probe", sandbox=sandbox)
+    spec = WorkerSpec(submission_dir=None, probes_module="autograder.probe", sandbox=sandbox, preload=preload)
     zygote_times, worker_times = [], []
     for _ in range(max(3, repeats // 5)):
         started = time.perf_counter()
@@ -80,7 +80,7 @@ def main():
     assignment = assignments.find(args.assignment)
     select = "distances or svm_loss" if args.smoke else None
     runs = 1 if args.smoke else 5
-    forkserver()  # started once per judge process; not part of either timing
+    forkserver(assignment.preload)  # started once per judge process; not part of either timing
     threadpool_limits(assignment.limits.threads)  # the plain run gets the worker's thread count
     torch.set_num_threads(assignment.limits.threads)
     grade(assignment, assignment.solution, select="shape")  # warm-up: imports, data, calibration cache
@@ -93,13 +93,15 @@ def main():
     finally:
         session.Submission._call = original
     repeats = 5 if args.smoke else 30
-    (zygote_s, worker_s), (_, bare_s) = worker_costs(repeats, True), worker_costs(repeats, False)
+    (zygote_s, worker_s), (_, bare_s) = worker_costs(repeats, True, assignment.preload), worker_costs(repeats, False, assignment.preload)
     n = len(engine.tests)
     print(f"assignment {assignment.name}: {n} tests, engine score {engine.score:g}/{engine.max_score:g}, "
           f"in-process score {plain.score:g}/{plain.max_score:g} (median of {runs} grades each)")
     print(f"grade through the engine : {engine_s:7.2f} s")
     print(f"same probes in-process   : {plain_s:7.2f} s   ratio {engine_s / plain_s:.2f}x (target 1.3x)")
-    print(f"engine overhead          : {engine_s - plain_s:7.2f} s ({(engine_s - plain_s) / n * 1000:.0f} ms a test)")
+    per_test = statistics.median(e.probe_seconds - p.probe_seconds for e, p in zip(engine.tests, plain.tests))
+    print(f"engine overhead          : {engine_s - plain_s:7.2f} s ({(engine_s - plain_s) / n * 1000:.0f} ms a test on "
+          f"average; median {per_test * 1000:.1f} ms a test, target 15 ms)")
     print(f"sandbox per submission   : {zygote_s * 1000:7.1f} ms (zygote: namespaces, allowlist view, cgroup)")
     print(f"worker per test          : {worker_s * 1000:7.1f} ms sandboxed (target 15 ms), {bare_s * 1000:.1f} ms "
           f"unsandboxed (start and stop, median of {repeats})")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import channel
+from autograder.assignments import PRELOAD
 from autograder.sandbox.cgroups import WorkerCgroup
 from autograder.sandbox.isolation import KEPT_ENV, THREAD_ENV
 
@@ -39,13 +40,13 @@ def forkserver_env():
 
 
 class ForkServer:
-    """The judge's connection to its fork server process (one per judge process, started on first use)."""
+    """The judge's connection to a fork server process that preloaded `preload` (started on first use)."""
 
-    def __init__(self):
+    def __init__(self, preload):
         ours, theirs = socket.socketpair()
         # -P: the working directory (a TA's home, a checkout) stays off the fork server's import path.
         self.process = subprocess.Popen([sys.executable, "-P", "-m", "autograder.sandbox.forkserver",
-                                         str(theirs.fileno())], pass_fds=[theirs.fileno()], env=forkserver_env(),
+                                         str(theirs.fileno()), ",".join(preload)], pass_fds=[theirs.fileno()], env=forkserver_env(),
                                         stdin=subprocess.DEVNULL, start_new_session=True, cwd="/")
         theirs.close()
         self.sock, self.lock, self.owner = ours, threading.Lock(), os.getpid()
@@ -62,30 +63,31 @@ class ForkServer:
         return ours, json.loads(reply)["pid"]
 
 
-_server = None
+_servers = {}   # preloaded modules -> this process's ForkServer for them
 _server_lock = threading.Lock()
 
 
-def forkserver():
-    """This process's fork server, started on first use (about 1.5 s once, then about 20 ms a worker)."""
-    global _server
+def forkserver(preload=PRELOAD):
+    """This process's fork server for `preload`, started on first use (about 1.5 s once with torch)."""
+    key = tuple(preload)
     with _server_lock:
-        if _server is None or _server.owner != os.getpid() or _server.process.poll() is not None:
-            _server = ForkServer()
-        return _server
+        server = _servers.get(key)
+        if server is None or server.owner != os.getpid() or server.process.poll() is not None:
+            server = _servers[key] = ForkServer(key)
+        return server
 
 
 def shutdown_forkserver():
-    """Kill this process's fork server and every zygote and worker it started (they die with it)."""
-    global _server
+    """Kill this process's fork servers and every zygote and worker they started (they die with them)."""
     with _server_lock:
-        if _server is not None and _server.owner == os.getpid():
-            try:
-                os.killpg(_server.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            _server.process.wait()
-        _server = None
+        for server in _servers.values():
+            if server.owner == os.getpid():
+                try:
+                    os.killpg(server.process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+                server.process.wait()
+        _servers.clear()
 
 
 class WorkerFailure(Exception):
@@ -115,6 +117,7 @@ class WorkerSpec:
     gpu_memory_fraction: float | None = None
     sandbox: bool = True
     broken_modules: dict = field(default_factory=dict)   # module -> why importing it is refused at once
+    preload: tuple = PRELOAD   # the fork server this submission's zygote comes from
 
 
 class Zygote:
@@ -146,7 +149,7 @@ class Zygote:
             self.cgroup = WorkerCgroup.create(spec.pids_max + 2, spec.memory_mb)  # + the zygote and its parent
             if self.cgroup:
                 wire["cgroup_dirs"] = [str(d) for d in self.cgroup.dirs]
-        self.control, self.pid = forkserver().spawn(wire)
+        self.control, self.pid = forkserver(spec.preload).spawn(wire)
         try:
             ready = channel.recv(self.control, time.monotonic() + START_TIMEOUT)
         except channel.ChannelError:

@@ -1,9 +1,8 @@
 """The worker process, one per test, forked by the zygote: confines itself, then runs probe functions on
 request and answers with plain data.
 
-This module is preloaded by the forkserver, so it imports torch and numpy up
-front but never runs a torch operation at import (a fork after an OpenMP
-parallel region hangs the child).
+It uses torch only where the fork server preloaded it (the assignment's `preload`); a submission that
+imports torch itself gets its thread count from the environment.
 """
 
 import errno
@@ -15,9 +14,6 @@ import signal
 import sys
 import traceback
 import types
-
-import numpy  # noqa: F401  (preloaded for the forkserver)
-import torch  # noqa: F401
 
 from autograder import channel
 from autograder.sandbox import isolation
@@ -112,7 +108,8 @@ def _confine(spec, namespaces):
 
 def set_threads(threads):
     """Thread counts of torch and the BLAS libraries; set in the zygote, so every worker inherits them."""
-    torch.set_num_threads(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
     try:
         from threadpoolctl import threadpool_limits
         threadpool_limits(threads)
@@ -180,8 +177,15 @@ def _describe(exc, submission_dir):
     return error
 
 
+def _cuda():
+    """torch, where it is loaded and sees a GPU; else None."""
+    torch = sys.modules.get("torch")
+    return torch if torch is not None and torch.cuda.is_available() else None
+
+
 def _device_stats(device):
-    if device == "cuda" and torch.cuda.is_available():
+    torch = _cuda() if device == "cuda" else None
+    if torch is not None:
         return {"gpu_peak_bytes": int(torch.cuda.max_memory_allocated())}
     return {}
 
@@ -200,7 +204,8 @@ def worker_main(sock, spec, namespaces, probes_code):
     """Runs in a fresh child of the zygote: confine, load the probes, answer calls until the judge stops us."""
     protections = _confine(spec, namespaces)
     protections["environment"] = _prepare_process(spec)
-    if spec["device"] == "cuda" and torch.cuda.is_available() and spec.get("gpu_memory_fraction"):
+    torch = _cuda() if spec["device"] == "cuda" else None
+    if torch is not None and spec.get("gpu_memory_fraction"):
         torch.cuda.set_per_process_memory_fraction(spec["gpu_memory_fraction"])
         protections["gpu_memory_fraction"] = spec["gpu_memory_fraction"]
     try:

@@ -25,6 +25,6 @@ def hostile_isolation(request, monkeypatch):
     name; the fork server is restarted for the mode and shut down after."""
     from autograder.sandbox import launch
     monkeypatch.setenv("AUTOGRADER_ISOLATION", request.param)
-    monkeypatch.setattr(launch, "_server", None)
+    monkeypatch.setattr(launch, "_servers", {})
     yield request.param
     launch.shutdown_forkserver()

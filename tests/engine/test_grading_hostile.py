@@ -128,7 +128,7 @@ def test_cli_says_first_when_the_file_system_is_not_isolated(toy_course, make_su
     from autograder import cli
     monkeypatch.setenv("AUTOGRADER_ISOLATION", "none")
     from autograder.sandbox import launch
-    monkeypatch.setattr(launch, "_server", None)
+    monkeypatch.setattr(launch, "_servers", {})
     try:
         assert cli.main(["grade", "t1", str(make_submission()), "--device-profile", CPU, "-k", "add_values"]) == 0
     finally:

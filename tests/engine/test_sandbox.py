@@ -166,7 +166,7 @@ def test_no_network_no_capabilities_no_view_of_other_processes(spec):
 def test_environment_is_scrubbed(spec, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "do-not-leak")
     from autograder.sandbox import launch
-    monkeypatch.setattr(launch, "_server", None)  # a fresh fork server inherits the variable
+    monkeypatch.setattr(launch, "_servers", {})  # a fresh fork server inherits the variable
     keys = call(spec, "environment")["value"]["keys"]
     assert "GITHUB_TOKEN" not in keys and "HOME" in keys
 

@@ -131,7 +131,7 @@ def test_judge_secret_never_reaches_the_worker(spec, monkeypatch, mode):
     monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
     monkeypatch.setenv("CI_DEPLOY_TOKEN", "tok-do-not-leak")
     from autograder.sandbox import launch
-    monkeypatch.setattr(launch, "_server", None)  # a fresh fork server, started while the secret is set
+    monkeypatch.setattr(launch, "_servers", {})  # a fresh fork server, started while the secret is set
     try:
         with Worker(spec) as worker:
             seen = call(worker, "environment")
