@@ -102,6 +102,22 @@ def _first_match(name, rules):
     return None
 
 
+def forbidden_ops(recorded, banned):
+    """
+    The recorded names that a rule forbids.
+
+    Inputs:
+    - recorded: names from autograder.optrace.record_ops (any iterable of str).
+    - banned: rules in any form `as_rules` takes (dotted names / fnmatch patterns,
+      or [[forbidden]] groups); groups marked runtime = false are not applied.
+
+    Returns:
+    - names: sorted list of the distinct forbidden names among `recorded`.
+    """
+    rules = [rule for rule in as_rules(banned) if rule.runtime]
+    return sorted({name for name in recorded if match(name, rules)})
+
+
 def scan(source, filename, forbidden):
     """
     Static check of one source file for forbidden names.

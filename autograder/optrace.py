@@ -22,7 +22,6 @@ import contextlib
 from torch.overrides import TorchFunctionMode, resolve_name
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from autograder.forbidden import as_rules, match
 
 
 def function_name(func):
@@ -78,19 +77,3 @@ def record_ops():
     ops = set()
     with _FunctionRecorder(ops), _OperatorRecorder(ops):
         yield ops
-
-
-def forbidden_ops(recorded, banned):
-    """
-    The recorded names that a rule forbids.
-
-    Inputs:
-    - recorded: names from record_ops (any iterable of str).
-    - banned: rules in any form `autograder.forbidden.as_rules` takes (dotted names / fnmatch patterns,
-      or [[forbidden]] groups); groups marked runtime = false are not applied.
-
-    Returns:
-    - names: sorted list of the distinct forbidden names among `recorded`.
-    """
-    rules = [rule for rule in as_rules(banned) if rule.runtime]
-    return sorted({name for name in recorded if match(name, rules)})

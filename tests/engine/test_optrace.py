@@ -5,7 +5,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from autograder.optrace import forbidden_ops, function_name, record_ops
+from autograder.forbidden import forbidden_ops
+from autograder.optrace import function_name, record_ops
 
 RULES = [
     {"topic": "convolution", "why": "by hand",
