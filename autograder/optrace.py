@@ -23,7 +23,6 @@ from torch.overrides import TorchFunctionMode, resolve_name
 from torch.utils._python_dispatch import TorchDispatchMode
 
 
-
 def function_name(func):
     """The public dotted name of a torch function ("torch.nn.functional.conv2d"), or module.qualname."""
     name = resolve_name(func)
