@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from autograder import assignments
 from autograder.forbidden import as_rules, scan
-from autograder.optrace import forbidden_ops
+from autograder.forbidden import forbidden_ops
 from autograder.testing import assert_close, assert_equal
 
 FILES = ["cs231n/transformer_layers.py", "cs231n/classifiers/transformer.py", "resnet.py", "compare.py"]
