@@ -75,6 +75,7 @@ def mixed_class(tmp_path):
     return subs, out
 
 
+@pytest.mark.slow
 def test_mixed_class_gives_the_right_gradebook_and_a_rerun_skips_it(toy_course, mixed_class):
     subs, out = mixed_class
     summary = batch.run_batch("t1", subs, out=out, jobs=2, device_profile=FAST)
@@ -112,6 +113,7 @@ def test_mixed_class_gives_the_right_gradebook_and_a_rerun_skips_it(toy_course, 
     assert read_rows(out) == rows
 
 
+@pytest.mark.slow
 def test_force_regrades_and_a_changed_submission_is_regraded(toy_course, tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     folder(subs, "carol", STUB)
@@ -171,6 +173,7 @@ def test_a_judge_that_dies_fails_only_its_submission(toy_course, tmp_path):
     assert seen["last"]["extra_data"]["batch"]["pid"] != seen["first"]["extra_data"]["batch"]["pid"]
 
 
+@pytest.mark.slow
 def test_a_killed_batch_resumes_without_regrading(toy_course, tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     for name in ("ann", "ben", "cat", "dov", "eve"):

@@ -85,6 +85,7 @@ def test_unknown_task_is_one_sentence():
         forgery.forgery_split("fake")
 
 
+@pytest.mark.slow
 def test_the_readme_pictures_are_drawn_by_their_command(tmp_path):
     script = Path(__file__).resolve().parents[2] / "scripts" / "a5_pictures.py"
     done = subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], capture_output=True, text=True,

@@ -167,6 +167,7 @@ def hand_in(course, student, notebook, modules_from=None, broken=False):
         (folder / "classifiers" / "k_nearest_neighbor.py").write_text("class KNearestNeighbor(:\n")
 
 
+@pytest.mark.slow
 def test_student_notebook_is_nbgraders_release(generated):
     course, notebook = generated
     assert notebook == course / "release" / A1.name / "a1.ipynb"
@@ -179,6 +180,7 @@ def test_student_notebook_is_nbgraders_release(generated):
         (A1.folder / "classifiers" / "k_nearest_neighbor.py").read_text()   # nbgrader's release has the stubs too
 
 
+@pytest.mark.slow
 def test_batch_nbgrader_records_code_points_that_export_adds_to_manual_grades(course, generated, capsys):
     from nbgrader.api import Gradebook
     notebook = generated[1]

@@ -85,6 +85,7 @@ def _run_autograder(gs, submission_files, isolation="auto"):
     return done, json.loads((gs / "results" / "results.json").read_text())
 
 
+@pytest.mark.slow
 def test_gradescope_bundle_grades_end_to_end(tmp_path):
     a1 = assignments.find("a1")
     gs = _gradescope_root(tmp_path, a1)
@@ -170,6 +171,7 @@ def test_the_stamp_follows_the_hidden_tests(course):
     assert release.stamp(a1) == before
 
 
+@pytest.mark.slow
 def test_the_student_zip_carries_the_notebook_nbgrader_made(course, tmp_path):
     from autograder.nbgrader_course import student_notebook
     a1 = assignments.find("a1")
