@@ -50,6 +50,12 @@ class DeviceProfile:
         seconds = budget.get(self.kind, budget.get("cpu", DEFAULT_BUDGET["cpu"]))
         return round(seconds * self.scale() + START_ALLOWANCE, 2)
 
+    def explain(self, budget: dict) -> str:
+        """How limit(budget) came about, in words, for the message of a test that ran out of time."""
+        given = ", ".join(f"{seconds:g} s on {kind}" for kind, seconds in budget.items())
+        return (f"time limit of {self.limit(budget):.1f} s exceeded (budget {given} on the reference machine, "
+                f"scaled for this {self.kind} by {self.scale():g}, plus {START_ALLOWANCE:g} s start allowance)")
+
     def check_speed(self):
         """Refuse a device too slow for the limits to scale by (it would fail students for the machine);
         returns the warning to record when the factor lies outside its bounds but grading goes on."""

@@ -232,9 +232,7 @@ class Submission:
             self.record.worker_failure = failure.kind
             message = str(failure)
             if failure.kind == "timeout":
-                message = (f"time limit of {self.record.limit:.1f} s exceeded ({_describe_budget(self.record.budget)}"
-                           f" on the reference machine, scaled for this {self.profile.kind} by "
-                           f"{self.profile.factor:g}, plus {limits.START_ALLOWANCE:g} s start allowance)")
+                message = self.profile.explain(self.record.budget)
             pytest.fail(message, pytrace=False)
         finally:
             self.record.probe_seconds += time.monotonic() - started
@@ -275,6 +273,3 @@ class Submission:
         if self.worker is not None:
             self.worker.stop()
 
-
-def _describe_budget(budget):
-    return "budget " + ", ".join(f"{seconds:g} s on {kind}" for kind, seconds in budget.items())

@@ -25,6 +25,15 @@ def test_limit_uses_the_budget_of_the_device_kind():
     assert DeviceProfile("cuda", "gpu", factor=1.0).limit({"cpu": 60}) == 61.0  # no cuda budget: the cpu one
 
 
+def test_the_explanation_gives_the_numbers_the_limit_was_made_of():
+    fast = DeviceProfile("cpu", "fast", factor=0.01)   # clamped: the explanation shows the factor used, not 0.01
+    text = fast.explain({"cpu": 10, "cuda": 2})
+    low = limits.FACTOR_BOUNDS[0]
+    assert text == (f"time limit of {fast.limit({'cpu': 10}):.1f} s exceeded (budget 10 s on cpu, 2 s on cuda on "
+                    f"the reference machine, scaled for this cpu by {low:g}, plus {limits.START_ALLOWANCE:g} s "
+                    f"start allowance)")
+
+
 def test_speed_factor_is_clamped():
     budget = {"cpu": 10}
     assert DeviceProfile("cpu", "slow", factor=2.0).limit(budget) == 21.0
