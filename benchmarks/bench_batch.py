@@ -194,7 +194,7 @@ def main():
     print(f"judge time outside probes  : {engine:7.2f} s a submission of this set")
     print(f"fixed cost per submission  : {per_stub:7.2f} s per toy stub (median time between results, one judge, "
           f"{stubs_n} stubs); grade() outside probe calls {stub_engine:.2f} s")
-    print(f"judge start-up (once)      : {start_up:7.2f} s (spawn, imports, fork server with torch)")
+    print(f"judge start-up (once)      : {start_up:7.2f} s (spawn, imports, the fork server and its preload)")
 
 
 if __name__ == "__main__":
