@@ -272,4 +272,3 @@ class Submission:
     def close(self):
         if self.worker is not None:
             self.worker.stop()
-

@@ -1,10 +1,12 @@
-"""A fork server with the assignment's libraries preloaded: forks a zygote (autograder.sandbox.zygote) per submission.
+"""A fork server with the assignment's libraries preloaded: forks a zygote (autograder.sandbox.zygote) per
+submission.
 
 Run as `python -m autograder.sandbox.forkserver FD MODULES` with an allowlisted environment; FD is its end
 of a unix socket pair, MODULES the comma-separated modules to import once (numpy,torch,matplotlib.pyplot).
-Every fork copies the page tables of what is loaded (about 15 ms a worker with torch, 1 ms with numpy alone),
-so an assignment that never uses torch does not preload it. Each request is the zygote's spec as JSON carrying one file descriptor, the
-zygote's control socket. The answer is the child's pid. Children are reaped automatically (SIGCHLD ignored).
+A fork copies the page tables of what is loaded (a fork and exit take about 15 ms with torch loaded, 1 ms
+with numpy alone), so an assignment that never uses torch does not preload it. Each request is the zygote's
+spec as JSON carrying one file descriptor, the zygote's control socket. The answer is the child's pid.
+Children are reaped automatically (SIGCHLD ignored).
 """
 
 import importlib

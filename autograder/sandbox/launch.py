@@ -46,8 +46,8 @@ class ForkServer:
         ours, theirs = socket.socketpair()
         # -P: the working directory (a TA's home, a checkout) stays off the fork server's import path.
         self.process = subprocess.Popen([sys.executable, "-P", "-m", "autograder.sandbox.forkserver",
-                                         str(theirs.fileno()), ",".join(preload)], pass_fds=[theirs.fileno()], env=forkserver_env(),
-                                        stdin=subprocess.DEVNULL, start_new_session=True, cwd="/")
+                                         str(theirs.fileno()), ",".join(preload)], pass_fds=[theirs.fileno()],
+                                        env=forkserver_env(), stdin=subprocess.DEVNULL, start_new_session=True, cwd="/")
         theirs.close()
         self.sock, self.lock, self.owner = ours, threading.Lock(), os.getpid()
 

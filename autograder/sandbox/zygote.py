@@ -9,7 +9,6 @@ Requests arrive on the control socket as JSON with descriptors: {"kind": "spawn"
 carrying the worker's socket and its status socket, or {"kind": "sweep"}. Each gets a one-line reply.
 """
 
-import gc
 import json
 import os
 import select
@@ -80,7 +79,6 @@ class Zygote:
             with open(self.paths["probes"]) as f:
                 self.probes_code = compile(f.read(), self.paths["probes"], "exec")
         protections.update(namespaces=self.namespaces, cgroup=bool(self.spec.get("cgroup_dirs")))
-        gc.freeze()  # a worker's garbage collections skip what is loaded here, so they do not copy its pages
         channel.send(self.control, {"kind": "ready", "protections": protections})
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         self.wake_r, wake_w = os.pipe()
