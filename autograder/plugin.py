@@ -50,9 +50,9 @@ def pytest_collection_finish(session):
     if session_key not in session.config.stash:
         return
     preloads = set()
-    for item in session.items:
+    for path in {item.path.parent: item.path for item in session.items}.values():   # one test file per folder
         try:
-            preloads.add(assignments.for_test_path(item.path).preload)
+            preloads.add(assignments.for_test_path(path).preload)
         except assignments.AssignmentError:
             pass
     for preload in preloads:

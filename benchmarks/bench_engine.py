@@ -93,7 +93,8 @@ def main():
     finally:
         session.Submission._call = original
     repeats = 5 if args.smoke else 30
-    (zygote_s, worker_s), (_, bare_s) = worker_costs(repeats, True, assignment.preload), worker_costs(repeats, False, assignment.preload)
+    (zygote_s, worker_s), (_, bare_s) = (worker_costs(repeats, sandbox, assignment.preload)
+                                         for sandbox in (True, False))
     n = len(engine.tests)
     print(f"assignment {assignment.name}: {n} tests, engine score {engine.score:g}/{engine.max_score:g}, "
           f"in-process score {plain.score:g}/{plain.max_score:g} (median of {runs} grades each)")

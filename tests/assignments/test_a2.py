@@ -8,9 +8,6 @@ from harness import assert_full_marks, assert_mutant_caught, assert_stubs_score_
 
 from a2_mutants import MUTANTS
 
-# Grades that train networks: outside the quick loop (-m 'not slow'), which keeps A1 on the same engine paths.
-pytestmark = pytest.mark.slow
-
 A2 = assignments.find("a2")
 
 

@@ -9,9 +9,6 @@ from harness import assert_full_marks, assert_mutant_caught, assert_stubs_score_
 
 from a5_mutants import MUTANTS
 
-# Grades that train networks: outside the quick loop (-m 'not slow'), which keeps A1 on the same engine paths.
-pytestmark = pytest.mark.slow
-
 A5 = assignments.find("a5")
 TRAINED = ["test_manipulation[image_auc]", "test_manipulation[pixel_auc]", "test_generated[auc]"]
 
