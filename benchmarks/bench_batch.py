@@ -132,13 +132,24 @@ class Clock:
         pass
 
 
+def busy_seconds():
+    """CPU seconds the whole machine spent busy so far (user, nice, system, irq, softirq), or None off Linux."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_batch(assignment, subs, out, jobs):
-    """(wall time, Summary, Clock) of one batch run."""
-    clock = Clock()
+    """(wall time, Summary, Clock, busy cores) of one batch run; busy cores: the machine's mean CPU use."""
+    clock, busy = Clock(), busy_seconds()
     summary = batch.run_batch(assignment, subs, out=out, jobs=jobs, progress=clock)
     wall = time.monotonic() - clock.started
+    cores = None if busy is None else (busy_seconds() - busy) / wall
     assert summary.graded == summary.entries and summary.failed == 0, f"{summary.failed} submission(s) not graded"
-    return wall, summary, clock
+    return wall, summary, clock, cores
 
 
 def outside_probes(out):
@@ -166,15 +177,15 @@ def main():
     try:
         assignment = toy_course(root / "course") if name == "toy" else assignments.find(name)
         subs = make_set(assignment, root / "subs", n, toy=name == "toy")
-        wall1, summary, _ = timed_batch(assignment, subs, root / "jobs1", 1)
-        wall2, _, _ = timed_batch(assignment, subs, root / "jobs2", 2)
+        wall1, summary, _, busy1 = timed_batch(assignment, subs, root / "jobs1", 1)
+        wall2, _, _, busy2 = timed_batch(assignment, subs, root / "jobs2", 2)
         engine = statistics.mean(outside_probes(root / "jobs1"))
 
         toy = toy_course(root / "toy-course")   # the fixed cost, on trivially small submissions
         stub = TOY["assignments/bench/lib/ops.py"]
         for i in range(stubs_n):
             write(root / "stubs", f"stub{i:03d}/lib/ops.py", stub)
-        _, _, clock = timed_batch(toy, root / "stubs", root / "many-out", 1)
+        _, _, clock, _ = timed_batch(toy, root / "stubs", root / "many-out", 1)
         steps = [b - a for a, b in zip(clock.done, clock.done[1:])]
         per_stub = statistics.median(steps)
         start_up = clock.done[0] - clock.started - per_stub
@@ -188,8 +199,10 @@ def main():
     cores = batch.available_cpus()
     print(f"set: {n} submissions of {assignment.name} (mean score {summary.mean_score:g} / {summary.max_score:g}), "
           f"{cores} CPU core(s), device {summary.device.get('kind')} (factor {summary.device.get('factor')})")
-    print(f"--jobs 1                   : {wall1:7.2f} s")
-    print(f"--jobs 2                   : {wall2:7.2f} s")
+    def using(cores):
+        return "" if cores is None else f"   ({cores:.2f} of the machine's cores busy on average)"
+    print(f"--jobs 1                   : {wall1:7.2f} s{using(busy1)}")
+    print(f"--jobs 2                   : {wall2:7.2f} s{using(busy2)}")
     print(f"ratio jobs1 / jobs2        : {wall1 / wall2:7.2f}")
     print(f"judge time outside probes  : {engine:7.2f} s a submission of this set")
     print(f"fixed cost per submission  : {per_stub:7.2f} s per toy stub (median time between results, one judge, "
