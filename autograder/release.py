@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from autograder import assignments
-from autograder.entries import content_digest
+from autograder.batch.entries import content_digest
 from autograder.data.manifest import datasets_dir, read_manifest
 
 RELEASE_FILE = "release.json"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import batch, entries
+from autograder import batch
+from autograder.batch import entries
 
 FAST = '{"kind": "cpu", "factor": 0.5}'   # limits: add 2 s, slow 1.25 s, the rest 6 s
 REFERENCE = "def add(a, b):\n    return a + b\n\ndef slow():\n    return 1\n"

@@ -14,6 +14,8 @@ from pathlib import Path, PurePosixPath
 from autograder import assignments, limits
 from autograder.results import Results
 
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
 
 def init_judge_process(env, preload):
     """Start of a judge process: its environment (threads, GPU), its signals, the fork server of its assignment."""
@@ -103,3 +105,11 @@ def _with_batch_info(data, student, path, key, error, retry, details, judge):
         "student": student, "entry": Path(path).name, "key": key, "error": error, "retry": retry,
         "details": details, "judge": judge, "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     return data
+
+
+def judge_env(assignment):
+    """What every judge process runs with: pinned threads (workers see nothing of the batch: their view is an allowlist)."""
+    threads = str(assignment.limits.threads)
+    env = {name: threads for name in THREAD_VARS}
+    env["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"
+    return env

@@ -14,8 +14,9 @@ import shutil
 import uuid
 from pathlib import Path
 
-from autograder import course, judge
-from autograder.entries import BatchError
+from autograder import course
+from autograder.batch import judge
+from autograder.batch.entries import BatchError
 
 def pack(path, assignment):
     """(name, bytes) of an entry: a file as it is; of a folder, the assignment's files (all the engine reads)."""

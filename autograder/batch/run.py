@@ -1,0 +1,96 @@
+"""One batch run: find the entries, skip what is graded, grade the rest on a pool, store each result at once."""
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import assignments, limits
+from autograder.batch.entries import BatchError, Entry, discover, entry_key, is_done, stored
+from autograder.batch.judge import judge_env
+from autograder.batch.local_pool import available_cpus, grade_local
+from autograder.batch.progress import Reporter
+from autograder.results import write_atomic
+
+
+@dataclass
+class Summary:
+    """What one batch run did, for the closing lines."""
+
+    out: Path
+    entries: int = 0
+    graded: int = 0
+    skipped: int = 0
+    failed: int = 0
+    mean_score: float = 0.0
+    max_score: float = 0.0
+    students: int = 0
+    wall_s: float = 0.0
+    device: dict = field(default_factory=dict)
+    jobs: int = 0
+    backend: str = "local"
+
+
+def run_batch(assignment, submissions, *, out=None, jobs=None, device="auto", device_profile=None, force=False,
+              ray=None, progress=None):
+    """Grade every entry of `submissions` into `out`; returns a Summary.
+
+    `ray`: None for the local pool, "" for a local Ray instance, or a cluster address. `progress`: None for a
+    progress bar on stderr, False for none. The gradebook (grades.csv, summary.html, feedback/) is rebuilt from
+    every stored result at the end, also when the run is interrupted. Judges are spawned processes: a script that
+    calls this must do so under `if __name__ == "__main__":`.
+    """
+    from autograder import gradebook
+    started = time.monotonic()
+    if not isinstance(assignment, assignments.Assignment):
+        assignment = assignments.find(assignment)
+    if not assignment.hidden_tests.is_dir():
+        raise assignments.AssignmentError(f"{assignment.hidden_tests} does not exist: no tests to run for "
+                                          f"{assignment.name}")
+    out = Path(out or Path("out") / f"{assignment.id}-batch")
+    if jobs is not None and jobs < 1:
+        raise BatchError(f"--jobs must be at least 1, not {jobs}")
+    found = discover(submissions, out)
+    results_dir = out / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    summary = Summary(out=out, entries=len(found), backend="ray" if ray is not None else "local")
+    todo = []
+    for student, path in found:
+        key = entry_key(path, assignment)
+        if not force and is_done(stored(results_dir, student), key):
+            summary.skipped += 1
+        else:
+            todo.append(Entry(student, path, key))
+    env = judge_env(assignment)
+    reporter = progress or Reporter(len(todo), title=f"grading {assignment.id}", quiet=progress is False)
+
+    def on_result(entry, data):
+        write_atomic(results_dir / f"{entry.student}.json", json.dumps(data, indent=2))
+        gradebook.write_feedback(out, entry.student, data)
+        failed = bool(data.get("extra_data", {}).get("batch", {}).get("error"))
+        summary.failed += failed
+        summary.graded += not failed
+        reporter.advance(entry.student, data, failed)
+
+    try:
+        if todo and ray is not None:
+            from autograder.batch import ray_pool
+            reporter.start("Ray")
+            summary.device = ray_pool.grade_all(todo, assignment=assignment, address=ray, device=device,
+                                                   device_profile=device_profile, env=env, on_result=on_result)
+            summary.jobs = summary.device.pop("parallel", 0)
+        elif todo:
+            profile = limits.profile_for(assignment, device, device_profile)   # measured once: judges read the cache
+            summary.device = profile.as_dict()
+            gpus = limits.visible_gpus() if profile.execute_on == "cuda" else []
+            summary.jobs = min(len(todo), jobs or (len(gpus) if gpus else
+                                                   max(1, available_cpus() // assignment.limits.threads)))
+            reporter.start(f"{summary.jobs} judge(s)")
+            grade_local(todo, assignment=assignment, jobs=summary.jobs, device=device, device_profile=device_profile,
+                        env=env, gpus=gpus, on_result=on_result)
+    finally:
+        reporter.stop()
+        book = gradebook.build(out, assignment)
+        summary.students, summary.mean_score, summary.max_score = len(book.rows), book.mean_score, book.max_score
+        summary.wall_s = time.monotonic() - started
+    return summary
