@@ -23,6 +23,7 @@ class Limits:
     scratch_mb: int = 256      # the worker's writable space (HOME, TMPDIR, working directory), a size-capped tmpfs
     pids_max: int = 64
     gpu_memory_fraction: float = 0.9
+    unzipped_mb: int = 200     # the most a zipped submission may unpack to
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Assignment:
     mask: list = field(default_factory=list)   # "package/folder" of installed packages, shown empty to workers
     data: list = field(default_factory=list)   # datasets/manifest.toml names the assignment reads (release bundles)
     preload: tuple = PRELOAD   # modules imported once for all workers (each fork costs more, the more is loaded)
+    assets: list = field(default_factory=list)   # course files (relative to the course root) probes may read
 
     @property
     def solution(self):
@@ -54,6 +56,18 @@ class Assignment:
     def public_tests(self):
         return self.folder / "tests"
 
+    def asset_paths(self):
+        """{name: file} of the `assets` list, each checked: a file inside the course, not a folder or a link out."""
+        root = course_root().resolve()
+        found = {}
+        for name in self.assets:
+            path = (root / name).resolve()
+            if Path(name).is_absolute() or not path.is_relative_to(root) or not path.is_file():
+                raise AssignmentError(f"{self.name}'s assignment.toml lists the asset {name!r}, which is not a "
+                                      f"file inside the course ({root})")
+            found[name] = path
+        return found
+
     @classmethod
     def load(cls, folder):
         folder = Path(folder)
@@ -65,7 +79,8 @@ class Assignment:
                        limits=Limits(**data.get("limits", {})), signatures=dict(data.get("signatures", {})),
                        forbidden=list(data.get("forbidden", [])),
                        devices=list(data.get("devices", ["cpu", "cuda"])), mask=list(data.get("mask", [])),
-                       data=list(data.get("data", [])), preload=tuple(data.get("preload", PRELOAD)))
+                       data=list(data.get("data", [])), preload=tuple(data.get("preload", PRELOAD)),
+                       assets=list(data.get("assets", [])))
         except FileNotFoundError:
             raise AssignmentError(f"{path} is missing") from None
         except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:

@@ -41,6 +41,7 @@ def grade(assignment, submission, *, device="auto", device_profile=None, public=
     if not isinstance(assignment, assignments.Assignment):
         assignment = assignments.find(assignment)
     started = time.monotonic()
+    assignment.asset_paths()   # a listed asset that is missing stops the grade here, in one sentence
     checked = materialize(submission, assignment, engine_tmp())  # fails early on an unreadable submission
     tests_dir = assignment.public_tests if public else assignment.hidden_tests
     if not tests_dir.is_dir():

@@ -29,6 +29,24 @@ def seed_all(seed):
         torch.backends.cudnn.deterministic = True
 
 
+def shared(name):
+    """The arrays a hidden test shared under `name` (`submission.share(name, ...)`), {key: array}, as read-only
+    memory maps: copy one (`np.array(a)`) before handing it to code that may change it in place."""
+    folder = os.path.join(os.environ.get("AUTOGRADER_INPUTS", ""), name)
+    if not os.path.isdir(folder):
+        raise LookupError(f"no input named {name!r} was shared with this probe (submission.share in the test)")
+    return {f[:-4]: np.load(os.path.join(folder, f), mmap_mode="r", allow_pickle=False)
+            for f in sorted(os.listdir(folder)) if f.endswith(".npy")}
+
+
+def asset(name):
+    """The path, inside the sandbox, of `name` from assignment.toml's `assets` (a course file, read-only)."""
+    path = os.path.join(os.environ.get("AUTOGRADER_ASSETS", ""), name)
+    if not os.path.isfile(path):
+        raise LookupError(f"{name!r} is not one of this assignment's assets (assignment.toml `assets`)")
+    return path
+
+
 class Field:
     """What one key of a probe's answer holds; `array(ndim=2, finite=True)` refines a field."""
 

@@ -172,12 +172,23 @@ class Submission:
                           aliases=self.assignment.aliases, masks=_masks(self.assignment), device=self.device,
                           threads=lim.threads, memory_mb=lim.memory_mb, file_mb=lim.file_mb, scratch_mb=lim.scratch_mb,
                           pids_max=lim.pids_max, gpu_memory_fraction=lim.gpu_memory_fraction,
-                          broken_modules=dict(broken_modules or {}), preload=self.assignment.preload)
+                          broken_modules=dict(broken_modules or {}), preload=self.assignment.preload,
+                          assets=self.assignment.asset_paths())
 
     def probe(self, name, /, **kwargs):
         """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""
         __tracebackhide__ = True
         return self._call(name, kwargs)[0]
+
+    def share(self, name, /, **arrays):
+        """Hand `arrays` to this grade's probes as read-only `.npy` files, written once (the first share of a
+        name wins): a probe reads them with `autograder.probe.shared(name)`, and nothing is re-sent per call."""
+        __tracebackhide__ = True
+        try:
+            self.session.zygote(self, self.record.limit).share(name, arrays)
+        except WorkerFailure as failure:
+            self.record.worker_failure = failure.kind
+            pytest.fail(str(failure), pytrace=False)
 
     def once(self, key, make):
         """make()'s value, computed by the first test of this grade that asks for `key` and kept for the others

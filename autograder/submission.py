@@ -12,7 +12,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-MAX_UNZIPPED_BYTES = 200 * 2**20
 
 
 class SubmissionError(Exception):
@@ -25,7 +24,7 @@ class Materialized:
     problems: list = field(default_factory=list)   # one sentence each: missing file, syntax error, signature
 
 
-def _safe_extract(zip_path, dest):
+def _safe_extract(zip_path, dest, max_mb):
     try:
         archive = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError):
@@ -37,8 +36,9 @@ def _safe_extract(zip_path, dest):
             if name.is_absolute() or ".." in name.parts:
                 raise SubmissionError(f"{zip_path.name} contains an unsafe path: {info.filename}")
             total += info.file_size
-            if total > MAX_UNZIPPED_BYTES:
-                raise SubmissionError(f"{zip_path.name} unpacks to more than {MAX_UNZIPPED_BYTES >> 20} MiB")
+            if total > max_mb * 2**20:
+                raise SubmissionError(f"{zip_path.name} unpacks to more than {max_mb} MiB (this assignment's "
+                                      f"limits.unzipped_mb)")
         for info in archive.infolist():
             if info.is_dir() or "__MACOSX" in info.filename:
                 continue
@@ -58,7 +58,7 @@ def _find_root(unpacked, files):
     return best
 
 
-def _gather(source, files, staging):
+def _gather(source, files, staging, unzipped_mb):
     """Copy the submitted files from `source` into `staging`; returns the files found and those refused as links."""
     source = Path(source)
     if not source.exists():
@@ -66,7 +66,7 @@ def _gather(source, files, staging):
     if source.is_file() and source.suffix == ".zip":
         unpacked = staging.parent / (staging.name + "-zip")
         unpacked.mkdir()
-        _safe_extract(source, unpacked)
+        _safe_extract(source, unpacked, unzipped_mb)
         source = _find_root(unpacked, files)
     if source.is_file():
         if source.suffix != ".py":
@@ -136,7 +136,7 @@ def materialize(source, assignment, dest_root):
     staging = Path(dest_root) / f"staging-{uuid.uuid4().hex[:12]}"
     staging.mkdir(parents=True)
     try:
-        found, linked = _gather(source, assignment.files, staging)
+        found, linked = _gather(source, assignment.files, staging, assignment.limits.unzipped_mb)
         skip = set(assignment.files)
         shutil.copytree(assignment.folder, dest, ignore=lambda d, names: [
             n for n in names if n in ("tests", "__pycache__")

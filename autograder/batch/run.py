@@ -47,6 +47,7 @@ def run_batch(assignment, submissions, *, out=None, jobs=None, device="auto", de
     if not assignment.hidden_tests.is_dir():
         raise assignments.AssignmentError(f"{assignment.hidden_tests} does not exist: no tests to run for "
                                           f"{assignment.name}")
+    assignment.asset_paths()   # a listed asset that is missing stops the batch before any judge starts
     out = Path(out or Path("out") / f"{assignment.id}-batch")
     if jobs is not None and jobs < 1:
         raise BatchError(f"--jobs must be at least 1, not {jobs}")

@@ -118,6 +118,7 @@ class WorkerSpec:
     sandbox: bool = True
     broken_modules: dict = field(default_factory=dict)   # module -> why importing it is refused at once
     preload: tuple = PRELOAD   # the fork server this submission's zygote comes from
+    assets: dict = field(default_factory=dict)   # name -> course file a probe may read (assignment.toml `assets`)
 
 
 class Zygote:
@@ -139,9 +140,13 @@ class Zygote:
         else:
             (self.folder / "submission").mkdir()
         compileall.compile_dir(self.folder / "submission", quiet=2)  # by the judge: workers only read the bytecode
+        (self.folder / "inputs").mkdir()   # what share() writes; workers read it, read-only
+        for name, path in spec.assets.items():
+            (self.folder / "assets" / name).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.path.realpath(path), self.folder / "assets" / name)
         wire = {"sandbox": spec.sandbox, "isolation": os.environ.get("AUTOGRADER_ISOLATION", "auto"),
                 "device": spec.device, "threads": spec.threads, "dir": str(self.folder),
-                "masks": [str(m) for m in spec.masks]}
+                "masks": [str(m) for m in spec.masks], "assets": sorted(spec.assets)}
         if spec.probes_file is not None:
             shutil.copyfile(spec.probes_file, self.folder / "probes.py")
             wire["probes_file"] = str(self.folder / "probes.py")
@@ -162,6 +167,21 @@ class Zygote:
         if self.cgroup:
             self.protections["cgroup_limits"] = self.cgroup.limits
         return self
+
+    def share(self, name, arrays):
+        """Write `arrays` ({key: array}) as `.npy` files that this sandbox's workers read (`probe.shared(name)`);
+        the first share of a name wins, later ones are no-ops."""
+        import numpy as np
+        if not name.isidentifier():
+            raise ValueError(f"a shared input's name must be an identifier, not {name!r}")
+        folder = self.folder / "inputs" / name
+        if folder.exists():
+            return
+        partial = self.folder / "inputs" / f".{name}.partial"
+        partial.mkdir()
+        for key, value in arrays.items():
+            np.save(partial / f"{key}.npy", np.asarray(value), allow_pickle=False)
+        partial.rename(folder)   # a worker never sees half of it
 
     def request(self, message, fds=()):
         """Send the zygote one request (a spawn carries the worker's two sockets) and wait for its reply."""

@@ -126,6 +126,7 @@ def _prepare_process(spec):
     env = {k: os.environ[k] for k in isolation.KEPT_ENV if k in os.environ}
     env.update(HOME=home, TMPDIR=tmp, MPLBACKEND="Agg", MPLCONFIGDIR=os.path.join(home, "mpl"),
                PYTHONDONTWRITEBYTECODE="1", AUTOGRADER_DEVICE=spec["device"],
+               AUTOGRADER_INPUTS=spec.get("inputs_dir", ""), AUTOGRADER_ASSETS=spec.get("assets_dir", ""),
                **{name: str(spec["threads"]) for name in isolation.THREAD_ENV})
     os.environ.clear()
     os.environ.update(env)

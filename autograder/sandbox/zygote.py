@@ -21,6 +21,8 @@ from autograder.sandbox import isolation, view, worker
 
 SUBMISSION = "/submission"     # inside the view, read-only
 PROBES = "/grader/probes.py"
+INPUTS = "/grader/inputs"     # what the judge shared (Zygote.share), read-only
+ASSETS = "/grader/assets"     # assignment.toml `assets`, read-only
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -51,19 +53,23 @@ class Zygote:
     def _enter_view(self):
         """Build the allowlist root and pivot into it; returns (protections, paths) or raises OSError."""
         spec = self.spec
-        host = {"submission": os.path.join(spec["dir"], "submission"), "probes": spec.get("probes_file")}
+        host = {"submission": os.path.join(spec["dir"], "submission"), "probes": spec.get("probes_file"),
+                "inputs": os.path.join(spec["dir"], "inputs"), "assets": os.path.join(spec["dir"], "assets")}
         if not self.namespaces:
             os.setsid()  # no PID namespace: the judge's stop kills the process group
             isolation.prctl(PR_SET_CHILD_SUBREAPER, 1)
             return {"filesystem": "host (not isolated)"}, {**host, "scratch_root": spec["dir"]}
         seen = view.allowlist(spec["device"], spec.get("masks", []), never=[os.path.dirname(spec["dir"])])
-        placed = {SUBMISSION: host["submission"]}
+        placed = {SUBMISSION: host["submission"], INPUTS: host["inputs"]}
+        placed.update({f"{ASSETS}/{name}": os.path.realpath(os.path.join(host["assets"], name))
+                       for name in spec.get("assets", [])})
         if host["probes"]:
             placed[PROBES] = host["probes"]
         isolation.enter_view(os.path.join(spec["dir"], "root"), seen, placed)
         protections = {"filesystem": "allowlist", "roots": seen.roots(), "masked": seen.masks,
-                       "network": "none", "read_only": True}
-        return protections, {"submission": SUBMISSION, "probes": host["probes"] and PROBES, "scratch_root": None}
+                       "network": "none", "read_only": True, "assets": spec.get("assets", [])}
+        return protections, {"submission": SUBMISSION, "probes": host["probes"] and PROBES, "inputs": INPUTS,
+                             "assets": ASSETS, "scratch_root": None}
 
     def serve(self):
         isolation.prctl(isolation.PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -113,8 +119,8 @@ class Zygote:
             scratch = os.path.join(self.paths["scratch_root"], f"scratch-{self.spawned}")
             os.makedirs(scratch)
         spec = {**request, "threads": self.spec["threads"], "submission_dir": self.paths["submission"],
-                "probes_file": self.paths["probes"],
-                "scratch": scratch or isolation.SCRATCH}
+                "probes_file": self.paths["probes"], "inputs_dir": self.paths["inputs"],
+                "assets_dir": self.paths["assets"], "scratch": scratch or isolation.SCRATCH}
         pid = os.fork()
         if pid == 0:
             signal.set_wakeup_fd(-1)

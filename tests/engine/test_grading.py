@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from autograder import assignments
 from autograder.grading import grade
 from autograder.submission import SubmissionError
 
@@ -117,3 +118,55 @@ def test_same_named_test_files_of_two_courses_do_not_mix(toy_course, make_submis
     monkeypatch.setenv("AUTOGRADER_ROOT", str(other))
     second = {t.name for t in grade("t1", make_submission(name="again"), device_profile=CPU).tests}
     assert first == {"test_add_values"} and second == {"test_only_in_the_other_course"}
+
+
+SHARING_TESTS = '''
+import numpy as np
+from autograder.testing import assert_close
+
+def test_sum_of_a_shared_split(submission):
+    x = np.arange(12.0).reshape(3, 4)
+    submission.share("split", x=x, y=np.ones(4))
+    submission.share("split", x=x * 0)   # a second test sharing the same name changes nothing
+    assert_close(submission.probe("add_shared", name="split")["sum"], x + 1, what="sum")
+
+def test_asset_is_readable(submission):
+    assert submission.probe("read_asset", name="datasets/table.txt")["text"] == "1 2 3"
+'''
+
+SHARING_PROBES = '''
+import numpy as np
+from autograder.probe import answers, array, asset, shared, text
+
+@answers(sum=array)
+def add_shared(name):
+    import course.lib.ops as ops
+    data = shared(name)
+    return {"sum": ops.add(np.array(data["x"]), data["y"])}
+
+@answers(text=text)
+def read_asset(name):
+    return {"text": open(asset(name)).read()}
+'''
+
+
+def test_shared_inputs_and_assets_reach_the_probes(toy_course, make_submission):
+    (toy_course / "tests/hidden/toy/test_toy.py").write_text(SHARING_TESTS)
+    (toy_course / "tests/hidden/toy/probes.py").write_text(SHARING_PROBES)
+    (toy_course / "datasets").mkdir()
+    (toy_course / "datasets/table.txt").write_text("1 2 3")
+    toml = toy_course / "assignments" / "toy" / "assignment.toml"
+    toml.write_text(toml.read_text().replace('files = ["lib/ops.py"]', 'files = ["lib/ops.py"]\n'
+                                             'assets = ["datasets/table.txt"]'))
+    results = grade("t1", make_submission(), device_profile=CPU)
+    assert {t.name: t.score for t in results.tests} == {"test_sum_of_a_shared_split": 1,
+                                                          "test_asset_is_readable": 1}, results.tests
+    if results.protections.get("filesystem") == "allowlist":
+        assert results.protections["assets"] == ["datasets/table.txt"]
+    (toy_course / "datasets" / "table.txt").unlink()
+    with pytest.raises(assignments.AssignmentError, match="lists the asset 'datasets/table.txt', which is not a "
+                                                          "file inside the course"):
+        grade("t1", make_submission(), device_profile=CPU)
+    toml.write_text(toml.read_text().replace("datasets/table.txt", "../../etc/passwd"))
+    with pytest.raises(assignments.AssignmentError, match="'../../etc/passwd', which is not a file inside"):
+        grade("t1", make_submission(), device_profile=CPU)

@@ -49,6 +49,26 @@ def find_traces():
     return {"counter": mod.COUNTER, "allclose_patched": numpy.allclose(0, 1),
             "tmp": sorted(os.listdir(os.environ["TMPDIR"])), "cwd": sorted(os.listdir("."))}
 
+def read_shared(name):
+    from autograder.probe import shared
+    arrays = shared(name)
+    try:
+        arrays["images"][0, 0] = 7
+        written = "yes"
+    except ValueError as e:
+        written = str(e)
+    try:
+        open(os.path.join(os.environ["AUTOGRADER_INPUTS"], name, "new.txt"), "w")
+        created = "yes"
+    except OSError as e:
+        created = e.strerror
+    return {"keys": sorted(arrays), "sum": float(arrays["images"].sum()), "dtype": str(arrays["images"].dtype),
+            "written": written, "created": created}
+
+def read_asset(name):
+    from autograder.probe import asset
+    return {"text": open(asset(name)).read(), "folder": sorted(os.listdir(os.path.dirname(asset(name))))}
+
 def fill_scratch(chunk_mb):
     written = 0
     try:
@@ -172,6 +192,43 @@ def test_scratch_is_capped_and_costs_the_host_no_disk(spec, monkeypatch, mode):
             assert host_free - shutil.disk_usage(tempfile.gettempdir()).free <= 32 * 2**20
         with Worker(spec, zygote=zygote) as worker:
             assert call(worker, "listing", path=".")["entries"] == ["home", "tmp"]
+
+
+@pytest.mark.parametrize("mode", MODES + ["none"])
+def test_shared_inputs_are_read_only_files_for_every_later_worker(spec, monkeypatch, mode):
+    """Arrays the judge shares once reach each test's worker as read-only memory maps, not through the channel."""
+    import numpy as np
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
+    images = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    with Zygote(spec) as zygote:
+        zygote.share("split", {"images": images, "labels": np.array([0, 1])})
+        zygote.share("split", {"images": images * 0})   # the first share of a name wins
+        for _ in range(2):
+            with Worker(spec, zygote=zygote) as worker:
+                seen = call(worker, "read_shared", name="split")
+                assert seen["keys"] == ["images", "labels"] and seen["sum"] == images.sum()
+                assert seen["dtype"] == "float32" and "read-only" in seen["written"]
+                if mode != "none":
+                    assert seen["created"] == "Read-only file system"
+        with pytest.raises(ValueError, match="must be an identifier"):
+            zygote.share("../escape", {"x": images})
+
+
+@pytest.mark.parametrize("mode", MODES + ["none"])
+def test_assets_are_the_listed_files_only(spec, tmp_path, monkeypatch, mode):
+    monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
+    data = tmp_path / "course" / "datasets"
+    data.mkdir(parents=True)
+    (data / "weights.txt").write_text("shipped weights")
+    (data / "hidden_labels.txt").write_text("secret")
+    spec.assets = {"datasets/weights.txt": data / "weights.txt"}
+    with Worker(spec) as worker:
+        seen = call(worker, "read_asset", name="datasets/weights.txt")
+        assert seen["text"] == "shipped weights"
+        if mode != "none":
+            assert seen["folder"] == ["weights.txt"] and worker.protections["assets"] == ["datasets/weights.txt"]
+            assert call(worker, "read", paths=[str(data / "hidden_labels.txt")]) == {
+                str(data / "hidden_labels.txt"): "error: No such file or directory"}
 
 
 def test_a_path_missing_from_the_view_is_an_engine_error_at_start(spec, monkeypatch):

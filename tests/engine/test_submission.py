@@ -35,6 +35,17 @@ def test_unsafe_zip_is_refused(toy, tmp_path):
         materialize(sub, toy, tmp_path / "out")
 
 
+def test_unzip_cap_is_the_assignments_own(toy, tmp_path):
+    """limits.unzipped_mb in assignment.toml: 1 MiB here refuses a 2 MiB zip that the default 200 MiB takes."""
+    sub = zip_of(tmp_path / "s.zip", {"lib/ops.py": "def add(a, b):\n    return a + b\n",
+                                      "weights.bin": bytes(2 * 2**20)})
+    assert materialize(sub, toy, tmp_path / "out").problems == []
+    toy.limits.unzipped_mb = 1
+    with pytest.raises(SubmissionError, match=r"s.zip unpacks to more than 1 MiB \(this assignment's "
+                                              r"limits.unzipped_mb\)"):
+        materialize(sub, toy, tmp_path / "out")
+
+
 def test_single_file_and_wrong_single_file(toy, tmp_path):
     (tmp_path / "ops.py").write_text("def add(a, b):\n    return 0\n")
     assert materialize(tmp_path / "ops.py", toy, tmp_path / "out").problems == []
