@@ -222,7 +222,8 @@ def pytest_runtest_makereport(item, call):
     result = TestResult(
         name=item.nodeid.split("::", 1)[-1], nodeid=item.nodeid, max_score=record.points, score=score, status=status,
         output=message, visibility=record.visibility, budget=record.budget, limit_s=record.limit,
-        probe_seconds=round(record.probe_seconds, 3), student_output="".join(record.extra.get("output", []))[-4000:],
+        probe_seconds=round(record.probe_seconds, 3), start_seconds=round(record.start_seconds, 3),
+        student_output="".join(record.extra.get("output", []))[-4000:],
         gpu_peak_bytes=record.extra.get("gpu_peak_bytes"), memory_peak_bytes=record.extra.get("memory_peak_bytes"),
         leaderboard=list(record.leaderboard))
     report.user_properties.append(("autograder", dict(asdict(result), status=status.value)))

@@ -32,7 +32,8 @@ class TestResult:
     output: str = ""
     visibility: str = "visible"
     limit_s: float | None = None
-    probe_seconds: float = 0.0
+    probe_seconds: float = 0.0              # the test's probe calls, from its worker being ready: what its limit counts
+    start_seconds: float = 0.0              # starting its worker (and the submission's sandbox): the engine's cost
     budget: dict = field(default_factory=dict)
     student_output: str = ""
     gpu_peak_bytes: int | None = None       # reported by the worker (torch's allocator): informative, never graded
@@ -48,7 +49,8 @@ class TestResult:
                 "status": "passed" if self.status == Status.PASSED else "failed",
                 "output": out.strip(), "visibility": self.visibility,
                 "extra_data": {"status": self.status, "limit_s": self.limit_s, "budget": self.budget,
-                               "probe_seconds": self.probe_seconds, "gpu_peak_bytes": self.gpu_peak_bytes,
+                               "probe_seconds": self.probe_seconds, "start_seconds": self.start_seconds,
+                               "gpu_peak_bytes": self.gpu_peak_bytes,
                                "memory_peak_bytes": self.memory_peak_bytes}}
 
 

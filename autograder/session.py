@@ -31,7 +31,8 @@ class TestRecord:
     fraction: float = 1.0
     credit_note: str = ""
     not_attempted: bool = False
-    probe_seconds: float = 0.0
+    probe_seconds: float = 0.0    # from the worker being ready: what the limit is charged
+    start_seconds: float = 0.0    # starting its worker: the engine's cost
     worker_failure: str | None = None
     leaderboard: list = field(default_factory=list)   # {"name", "value", "order"} dicts, in the order added
     extra: dict = field(default_factory=dict)
@@ -231,6 +232,8 @@ class Submission:
                 spec = self.spec(self.session.broken_modules.get(self.probes_file))
                 self.worker = Worker(spec, cpu_seconds=int(self.record.limit * 2) + 30, zygote=zygote).start()
                 self.session.protections = self.worker.protections
+                self.record.start_seconds += time.monotonic() - started
+                started = time.monotonic()
             if self.deadline is None:  # the clock starts once a worker is ready: its start is the engine's cost
                 self.deadline = time.monotonic() + self.record.limit
             remaining = self.deadline - time.monotonic()

@@ -6,7 +6,8 @@ import autograder
 from autograder import course
 
 # Set by the engine for its own workers, or read by the Gradescope bundle's shell scripts only.
-NOT_READ_BY_THE_ENGINE = {"AUTOGRADER_DEVICE", "AUTOGRADER_GRADESCOPE_ROOT", "AUTOGRADER_PYTHON"}
+NOT_READ_BY_THE_ENGINE = {"AUTOGRADER_ASSETS", "AUTOGRADER_DEVICE", "AUTOGRADER_GRADESCOPE_ROOT",
+                          "AUTOGRADER_INPUTS", "AUTOGRADER_PYTHON"}
 
 
 def test_every_variable_the_engine_names_is_in_the_table():

@@ -1,15 +1,16 @@
 """Probes for assignment 4's hidden tests: call the student's functions inside the worker, train, report.
 
 No expected values, no held-out boxes or masks live here: the judge holds the hidden split's annotations
-and sends images only. Costs are measured here by probe code, never by the student's: parameters through
-nn.Module's own method, multiply-accumulates with PyTorch's FlopCounterMode (bound when this file loads,
-before any submission module), and the latency is the judge's clock around a probe that runs R forwards.
+and shares images only (read-only files, `probe.shared`). Costs are measured here by probe code, never by
+the student's: parameters through nn.Module's own method, multiply-accumulates with PyTorch's
+FlopCounterMode (bound when this file loads, before any submission module), and the latency is the judge's
+clock around a probe that runs R forwards.
 """
 import numpy as np
 from torch.utils.flop_counter import FlopCounterMode
 
 from autograder.probe import (answers, call, device, number, optional, plain, seed_all,  # noqa: F401 (call)
-                              stand_in_model, text, to_plain)
+                              shared, stand_in_model, text, to_plain)
 
 _TRAINED = {}   # the model trained by train_and_predict, for the latency probe in the same worker
 
@@ -66,15 +67,19 @@ def _same(a, b):
 
 
 @answers(predictions=plain, params=number, macs=number, counter_ok=plain, model=text)
-def train_and_predict(train_split, images, seed):
-    """train.train_multitask(train_split, seed=seed) on the grading device (its other defaults), then
-    train.predict on `images`; the trained model's parameters and multiply-accumulates for one 64x64 image.
-    counter_ok: the counter counts a trusted layer right, and the model computes the same under it as without."""
+def train_and_predict(boxes, labels, seed):
+    """train.train_multitask on the shared training scenes (with these boxes and labels; seed=seed, on the
+    grading device, its other defaults), then train.predict on the shared hidden images; the trained model's
+    parameters and multiply-accumulates for one 64x64 image. counter_ok: the counter counts a trusted layer
+    right, and the model computes the same under it as without."""
     import torch
     import train
+    scenes = shared("scenes")   # read-only memory maps: the student's code gets its own writable copies
+    train_split = {"images": np.array(scenes["train_images"]), "masks": np.array(scenes["train_masks"]),
+                   "boxes": list(boxes), "labels": list(labels)}
     seed_all(seed)
     model = train.train_multitask(train_split, seed=seed, device=device())
-    predictions = train.predict(model, np.asarray(images, dtype=np.uint8), device=device())
+    predictions = train.predict(model, np.array(scenes["hidden_images"]), device=device())
     _TRAINED["model"] = model
     model.eval()
     params = sum(p.numel() for p in torch.nn.Module.parameters(model))
