@@ -87,23 +87,23 @@ class Assignment:
             raise AssignmentError(f"{path} is malformed: {exc}") from None
 
 
-def course_root():
+def course_root() -> Path:
     """The folder holding assignments/, solutions/ and tests/hidden/ (this repository unless AUTOGRADER_ROOT says)."""
     return Path(os.environ.get("AUTOGRADER_ROOT", REPO))
 
 
-def assignments_root():
+def assignments_root() -> Path:
     return course_root() / "assignments"
 
 
-def all_assignments():
+def all_assignments() -> list[Assignment]:
     root = assignments_root()
     if not root.is_dir():
         return []
     return [Assignment.load(d) for d in sorted(root.iterdir()) if (d / "assignment.toml").exists()]
 
 
-def find(key):
+def find(key: str) -> Assignment:
     """The assignment whose id ('aN') or folder name ('aN_name') is `key`."""
     known = all_assignments()
     for a in known:
@@ -113,7 +113,7 @@ def find(key):
     raise AssignmentError(f"unknown assignment {key!r}; known assignments: {names}")
 
 
-def for_test_path(path):
+def for_test_path(path: str | os.PathLike) -> Assignment:
     """The assignment a test file belongs to: tests/hidden/<name>/... or assignments/<name>/tests/..."""
     path = Path(path).resolve()
     for parent in path.parents:

@@ -68,8 +68,9 @@ class Outcome:
     passed: bool
 
 
-def run_ci(assignment, path, *, min_score=None, junit="junit.xml", public=False, device="auto",
-           device_profile=None, json_path=None):
+def run_ci(assignment: str | assignments.Assignment, path: str | os.PathLike, *, min_score: str | None = None,
+           junit: str | os.PathLike = "junit.xml", public: bool = False, device: str = "auto",
+           device_profile: str | None = None, json_path: str | os.PathLike | None = None) -> Outcome:
     """Grade `path`, write JUnit XML (and results.json), append the job summary when $GITHUB_STEP_SUMMARY is set."""
     from autograder.grading import grade
     if not isinstance(assignment, assignments.Assignment):

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import assignments, batch, ci, environment, limits
+from autograder import assignments, batch, ci, environment, devices
 from autograder.data import DatasetError
 from autograder.grading import grade
 from autograder.nbgrader_course import NbgraderError
@@ -15,7 +15,7 @@ from autograder.report import print_results
 from autograder.results import Results
 from autograder.submission import SubmissionError
 
-USER_ERRORS = (SubmissionError, assignments.AssignmentError, limits.DeviceError, DatasetError, batch.BatchError,
+USER_ERRORS = (SubmissionError, assignments.AssignmentError, devices.DeviceError, DatasetError, batch.BatchError,
                ci.MinScoreError, ReleaseError, NbgraderError)
 
 
@@ -29,7 +29,7 @@ def _add_device(p):
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="device to grade on")
     p.add_argument("--device-profile", help="JSON file or text standing in for the device (testing)")
     p.add_argument("--allow-slow-device", action="store_true",
-                   help=f"grade on a machine more than {limits.FACTOR_BOUNDS[1]:g}x slower than the reference, "
+                   help=f"grade on a machine more than {devices.FACTOR_BOUNDS[1]:g}x slower than the reference, "
                         f"limits scaled by its measured factor")
 
 
@@ -138,7 +138,7 @@ def cmd_release(args):
 
 
 def cmd_calibrate(args):
-    profile = limits.resolve_profile(args.device, args.threads, args.device_profile)
+    profile = devices.resolve_profile(args.device, args.threads, args.device_profile)
     print(json.dumps(profile.as_dict(), indent=2))
     return 0
 
@@ -210,7 +210,7 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if getattr(args, "allow_slow_device", False):
-        os.environ[limits.SLOW_ENV] = "1"  # judge processes of a batch inherit it
+        os.environ[devices.SLOW_ENV] = "1"  # judge processes of a batch inherit it
     try:
         return args.fn(args)
     except USER_ERRORS as exc:

@@ -2,10 +2,12 @@
 
 import contextlib
 import io
+import os
 import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -32,8 +34,9 @@ def forget_modules_under(folder):
             del sys.modules[name]
 
 
-def grade(assignment, submission, *, device="auto", device_profile=None, public=False, select=None,
-          log=None):
+def grade(assignment: str | assignments.Assignment, submission: str | os.PathLike, *, device: str = "auto",
+          device_profile: str | None = None, public: bool = False, select: str | None = None,
+          log: TextIO | None = None) -> Results:
     """Grade `submission` (folder, zip or .py) against `assignment` (id, name or Assignment).
 
     Raises SubmissionError / AssignmentError with one sentence when the input cannot be graded at all.

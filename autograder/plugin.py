@@ -15,7 +15,7 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from autograder import assignments, handbuilt, limits
+from autograder import assignments, handbuilt, devices
 from autograder.sandbox.launch import forkserver
 from autograder.results import Status, TestResult
 from autograder.session import GradingSession, Submission, TestRecord, session_key
@@ -73,7 +73,7 @@ def _record_for(item):
     if vis not in VISIBILITIES:
         raise pytest.UsageError(f"{item.nodeid}: visibility {vis!r} is not one of {', '.join(VISIBILITIES)}")
     return TestRecord(points=float(points.args[0]) if points else 1.0, visibility=vis,
-                      budget=dict(budget.kwargs) if budget else dict(limits.DEFAULT_BUDGET))
+                      budget=dict(budget.kwargs) if budget else dict(devices.DEFAULT_BUDGET))
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def submission(request):
         pytest.fail(str(exc), pytrace=False)
     try:
         handle = Submission(session, assignment, request.node.path, request.node.stash[record_key])
-    except (SubmissionError, limits.DeviceError) as exc:
+    except (SubmissionError, devices.DeviceError) as exc:
         pytest.fail(str(exc), pytrace=False)
     yield handle
     handle.close()

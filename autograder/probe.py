@@ -7,12 +7,12 @@ import sys
 import numpy as np
 
 
-def device():
+def device() -> str:
     """The torch device this grading run uses: 'cpu' or 'cuda'."""
     return os.environ.get("AUTOGRADER_DEVICE", "cpu")
 
 
-def seed_all(seed):
+def seed_all(seed: int) -> None:
     """Seed Python, numpy and torch (CPU and CUDA) so the student's code is deterministic.
 
     torch is seeded where it is loaded (preloaded, or imported by the submission before this call); a numpy-only
@@ -29,7 +29,7 @@ def seed_all(seed):
         torch.backends.cudnn.deterministic = True
 
 
-def shared(name):
+def shared(name: str) -> dict[str, np.ndarray]:
     """The arrays a hidden test shared under `name` (`submission.share(name, ...)`), {key: array}, as read-only
     memory maps: copy one (`np.array(a)`) before handing it to code that may change it in place."""
     folder = os.path.join(os.environ.get("AUTOGRADER_INPUTS", ""), name)
@@ -39,7 +39,7 @@ def shared(name):
             for f in sorted(os.listdir(folder)) if f.endswith(".npy")}
 
 
-def asset(name):
+def asset(name: str) -> str:
     """The path, inside the sandbox, of `name` from assignment.toml's `assets` (a course file, read-only)."""
     path = os.path.join(os.environ.get("AUTOGRADER_ASSETS", ""), name)
     if not os.path.isfile(path):

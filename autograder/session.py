@@ -6,10 +6,12 @@ import importlib.util
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
+import numpy as np
 import pytest
 
-from autograder import answers, limits
+from autograder import answers, devices
 from autograder.results import Status, TestResult
 from autograder.sandbox.client import Worker
 from autograder.sandbox.launch import WorkerFailure, WorkerSpec, Zygote, engine_tmp
@@ -17,6 +19,7 @@ from autograder.submission import materialize
 
 
 session_key = pytest.StashKey["GradingSession"]()
+T = TypeVar("T")
 RANK = {Status.PASSED: 0, Status.SKIPPED: 0, Status.PARTIAL: 1, Status.NOT_ATTEMPTED: 2, Status.FAILED: 3}
 
 
@@ -90,10 +93,10 @@ class GradingSession:
 
     def profile(self, assignment):
         if self._profile is None:
-            profile = limits.profile_for(assignment, self.requested_device, self.device_profile)
+            profile = devices.profile_for(assignment, self.requested_device, self.device_profile)
             try:
                 self.speed_warning = profile.check_speed()
-            except limits.DeviceError as exc:
+            except devices.DeviceError as exc:
                 self.device_error = exc
                 raise
             self._profile = profile
@@ -160,7 +163,7 @@ class Submission:
         self.deadline = None
         record.limit = self.profile.limit(record.budget)
 
-    def source(self, relpath):
+    def source(self, relpath: str) -> str:
         """Text of a submitted file (for static checks; never executed here)."""
         path = self.materialized.folder / relpath
         if not path.is_file():
@@ -176,12 +179,12 @@ class Submission:
                           broken_modules=dict(broken_modules or {}), preload=self.assignment.preload,
                           assets=self.assignment.asset_paths())
 
-    def probe(self, name, /, **kwargs):
+    def probe(self, name: str, /, **kwargs) -> dict:
         """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""
         __tracebackhide__ = True
         return self._call(name, kwargs)[0]
 
-    def share(self, name, /, **arrays):
+    def share(self, name: str, /, **arrays: np.ndarray) -> None:
         """Hand `arrays` to this grade's probes as read-only `.npy` files, written once (the first share of a
         name wins): a probe reads them with `autograder.probe.shared(name)`, and nothing is re-sent per call."""
         __tracebackhide__ = True
@@ -191,7 +194,7 @@ class Submission:
             self.record.worker_failure = failure.kind
             pytest.fail(str(failure), pytrace=False)
 
-    def once(self, key, make):
+    def once(self, key: str, make: Callable[[], T]) -> T:
         """make()'s value, computed by the first test of this grade that asks for `key` and kept for the others
         (a trained model's figures). A failure is kept too: every test that needs it fails the same way, and the
         training is not run again."""
@@ -207,7 +210,7 @@ class Submission:
             raise exc
         return value
 
-    def timed(self, name, /, repeat=3, within=None, **kwargs):
+    def timed(self, name: str, /, repeat: int = 3, within: float | None = None, **kwargs) -> tuple[dict, float]:
         """Run probe `name` up to `repeat` times; returns (last answer, best seconds by the judge's clock).
 
         The time is taken here, around each call, so nothing in the worker can forge it. With `within`

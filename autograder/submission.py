@@ -5,6 +5,7 @@ only and parsed with `ast` for signatures.
 """
 
 import ast
+import os
 import re
 import shutil
 import uuid
@@ -12,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from autograder.assignments import Assignment
 
 
 class SubmissionError(Exception):
@@ -130,7 +132,7 @@ def check_file(rel, text, signatures):
     return problems
 
 
-def materialize(source, assignment, dest_root):
+def materialize(source: str | os.PathLike, assignment: Assignment, dest_root: str | os.PathLike) -> Materialized:
     """Build the folder a worker imports: the assignment's support files plus the student's files."""
     dest = Path(dest_root) / f"submission-{uuid.uuid4().hex[:12]}"
     staging = Path(dest_root) / f"staging-{uuid.uuid4().hex[:12]}"

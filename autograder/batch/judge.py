@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from autograder import assignments, limits
+from autograder import assignments, devices
 from autograder.results import Results
 
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -79,7 +79,7 @@ def judge(assignment_id, path, student, key, device="auto", device_profile=None)
         data = grade(assignment, staged or Path(path), device=device, device_profile=device_profile).gradescope()
     except SubmissionError as exc:
         error = str(exc)
-    except (assignments.AssignmentError, limits.DeviceError, DatasetError) as exc:
+    except (assignments.AssignmentError, devices.DeviceError, DatasetError) as exc:
         error, retry = str(exc), True
     except Exception as exc:  # an engine fault fails only this submission; the details stay with the staff
         first = (str(exc).strip().splitlines() or [""])[0][:300]

@@ -54,15 +54,15 @@ def grade_task(env, assignment_id, entry_name, name, payload, student, key, devi
 
 def uses_gpu(assignment, device, device_profile, cluster_gpus):
     """Whether tasks need a GPU: asked for, an injected CUDA profile, or 'auto' on a cluster that has GPUs."""
-    from autograder import limits
-    device = limits.allowed_device(assignment, device)   # refuses cuda for a CPU-only assignment
+    from autograder import devices
+    device = devices.allowed_device(assignment, device)   # refuses cuda for a CPU-only assignment
     if "cuda" not in assignment.devices:
         return False
-    profile = device_profile or os.environ.get(limits.PROFILE_ENV)
+    profile = device_profile or os.environ.get(devices.PROFILE_ENV)
     if profile:
-        return limits.injected_profile(profile).kind == "cuda"
+        return devices.injected_profile(profile).kind == "cuda"
     if device == "cuda" and not cluster_gpus:
-        raise limits.DeviceError("--device cuda was asked for, but the Ray cluster has no GPU")
+        raise devices.DeviceError("--device cuda was asked for, but the Ray cluster has no GPU")
     return device == "cuda" or (device == "auto" and cluster_gpus > 0)
 
 

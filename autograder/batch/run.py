@@ -1,11 +1,12 @@
 """One batch run: find the entries, skip what is graded, grade the rest on a pool, store each result at once."""
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import assignments, limits
+from autograder import assignments, devices
 from autograder.batch.entries import BatchError, Entry, discover, entry_key, is_done, stored
 from autograder.batch.judge import judge_env
 from autograder.batch.local_pool import available_cpus, grade_local
@@ -31,8 +32,10 @@ class Summary:
     backend: str = "local"
 
 
-def run_batch(assignment, submissions, *, out=None, jobs=None, device="auto", device_profile=None, force=False,
-              ray=None, progress=None):
+def run_batch(assignment: str | assignments.Assignment, submissions: str | os.PathLike, *,
+              out: str | os.PathLike | None = None, jobs: int | None = None, device: str = "auto",
+              device_profile: str | None = None, force: bool = False, ray: str | None = None,
+              progress: bool | None = None) -> Summary:
     """Grade every entry of `submissions` into `out`; returns a Summary.
 
     `ray`: None for the local pool, "" for a local Ray instance, or a cluster address. `progress`: None for a
@@ -81,9 +84,9 @@ def run_batch(assignment, submissions, *, out=None, jobs=None, device="auto", de
                                                    device_profile=device_profile, env=env, on_result=on_result)
             summary.jobs = summary.device.pop("parallel", 0)
         elif todo:
-            profile = limits.profile_for(assignment, device, device_profile)   # measured once: judges read the cache
+            profile = devices.profile_for(assignment, device, device_profile)   # measured once: judges read the cache
             summary.device = profile.as_dict()
-            gpus = limits.visible_gpus() if profile.execute_on == "cuda" else []
+            gpus = devices.visible_gpus() if profile.execute_on == "cuda" else []
             summary.jobs = min(len(todo), jobs or (len(gpus) if gpus else
                                                    max(1, available_cpus() // assignment.limits.threads)))
             reporter.start(f"{summary.jobs} judge(s)")

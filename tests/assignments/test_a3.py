@@ -1,4 +1,4 @@
-"""Assignment 3 graded end to end: full marks for the reference within its CPU budgets, zero for the stubs, lost
+"""Assignment 3 graded end to end (reference, stubs and public tests: test_every_assignment.py): lost
 points for plausible mistakes, library attention and pretrained weights, nothing for hostile submissions, and
 full marks for files laid out as CS231n's 2025 starter (captioning classes half done, placeholders written in place)."""
 
@@ -6,22 +6,11 @@ import pytest
 
 from autograder import assignments
 from autograder.grading import grade
-from harness import assert_full_marks, assert_mutant_caught, assert_stubs_score_zero, by_name, mutated_copy
+from harness import assert_full_marks, assert_mutant_caught, by_name, mutated_copy
 
 from a3_mutants import MUTANTS
 
 A3 = assignments.find("a3")
-
-
-def test_reference_scores_full_marks_within_budgets(reference_results):
-    results = reference_results("a3")
-    assert_full_marks(results)
-    for t in results.tests:
-        assert t.probe_seconds * 3 < t.limit_s, f"{t.name} used {t.probe_seconds} s of {t.limit_s} s"
-
-
-def test_stubs_score_zero():
-    assert_stubs_score_zero(A3)
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
@@ -110,10 +99,3 @@ def test_hostile_submission_earns_nothing(tmp_path):
     for name in ["test_resnet_accuracy", "test_vit_accuracy", "test_count_flops[trusted]",
                  "test_count_flops[resnet]"]:
         assert results[name].score == 0, f"{name} scored {results[name].score} for hostile code: {results[name].output}"
-
-
-def test_public_tests_pass_on_the_reference_and_not_on_the_stubs():
-    reference = grade(A3, A3.solution, public=True)
-    stubs = grade(A3, A3.folder, public=True)
-    assert reference.score == reference.max_score > 0
-    assert stubs.score < stubs.max_score

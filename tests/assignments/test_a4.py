@@ -1,31 +1,17 @@
-"""Assignment 4 graded end to end: full marks for the reference within its CPU budgets, zero for the stubs, lost
+"""Assignment 4 graded end to end (reference, stubs and public tests: test_every_assignment.py): lost
 points for plausible mistakes, and nothing for submissions that look for the hidden annotations or forge the cost."""
 
 import pytest
 
 from autograder import assignments
 from autograder.grading import grade
-from harness import assert_full_marks, assert_mutant_caught, assert_stubs_score_zero, by_name, mutated_copy
+from harness import assert_mutant_caught, by_name, mutated_copy
 
 from a4_mutants import MUTANTS
 
 A4 = assignments.find("a4")
 TRAINED = ["test_qualification[map50]", "test_qualification[map]", "test_qualification[miou]", "test_cost_parameters",
            "test_cost_macs", "test_cost_latency"]
-
-
-def test_reference_scores_full_marks_within_budgets(reference_results):
-    results = reference_results("a4")
-    assert_full_marks(results)
-    for t in results.tests:
-        assert t.probe_seconds * 3 < t.limit_s, f"{t.name} used {t.probe_seconds} s of {t.limit_s} s"
-    board = {entry["name"]: entry for entry in results.leaderboard}
-    assert set(board) == {"mAP@0.5", "mAP@[.5:.95]", "mIoU", "parameters", "MACs", "latency_ms"}
-    assert board["parameters"]["order"] == "asc" and board["mAP@0.5"]["order"] == "desc"
-
-
-def test_stubs_score_zero():
-    assert_stubs_score_zero(A4)
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
@@ -109,10 +95,3 @@ def test_forged_cost_earns_no_cost_points(tmp_path):
     assert results["test_qualification[map50]"].score > 0
     for name in ["test_cost_macs", "test_cost_latency", "test_cost_parameters"]:
         assert results[name].score == 0, f"{name} scored {results[name].score} for a forged cost: {results[name].output}"
-
-
-def test_public_tests_pass_on_the_reference_and_not_on_the_stubs():
-    reference = grade(A4, A4.solution, public=True)
-    stubs = grade(A4, A4.folder, public=True)
-    assert reference.score == reference.max_score > 0
-    assert stubs.score < stubs.max_score

@@ -1,29 +1,16 @@
-"""Assignment 5 graded end to end: full marks for the reference within its CPU budgets, zero for the stubs, lost
+"""Assignment 5 graded end to end (reference, stubs and public tests: test_every_assignment.py): lost
 points for plausible mistakes, and nothing for a submission that looks for the hidden labels."""
 
 import pytest
 
 from autograder import assignments
 from autograder.grading import grade
-from harness import assert_full_marks, assert_mutant_caught, assert_stubs_score_zero, by_name, mutated_copy
+from harness import assert_mutant_caught, by_name, mutated_copy
 
 from a5_mutants import MUTANTS
 
 A5 = assignments.find("a5")
 TRAINED = ["test_manipulation[image_auc]", "test_manipulation[pixel_auc]", "test_generated[auc]"]
-
-
-def test_reference_scores_full_marks_within_budgets(reference_results):
-    results = reference_results("a5")
-    assert_full_marks(results)
-    for t in results.tests:
-        assert t.probe_seconds * 3 < t.limit_s, f"{t.name} used {t.probe_seconds} s of {t.limit_s} s"
-    board = {entry["name"] for entry in results.leaderboard}
-    assert board == {"image AUC", "pixel F1", "pixel AUC", "AUC at JPEG 50", "generated AUC", "generated accuracy"}
-
-
-def test_stubs_score_zero():
-    assert_stubs_score_zero(A5)
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
@@ -110,10 +97,3 @@ def test_hostile_submission_finds_no_labels_and_no_photographs(tmp_path, hostile
     else:
         assert "hidden photos reachable: False" in printed and "reachable: True" not in printed, printed[:2000]
         assert any(m.endswith("skimage/data") for m in results.protections["masked"]), results.protections
-
-
-def test_public_tests_pass_on_the_reference_and_not_on_the_stubs():
-    reference = grade(A5, A5.solution, public=True)
-    stubs = grade(A5, A5.folder, public=True)
-    assert reference.score == reference.max_score > 0
-    assert stubs.score < stubs.max_score

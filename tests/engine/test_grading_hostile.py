@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from autograder import limits
+from autograder import devices
 from autograder.grading import grade
 
 CPU = '{"kind": "cpu", "factor": 1.0}'
@@ -115,12 +115,12 @@ def test_a_hang_at_import_costs_one_limit_not_one_per_test(toy_course, make_subm
 
 def test_a_machine_too_slow_for_the_limits_is_refused_unless_allowed(toy_course, make_submission, monkeypatch):
     slow = '{"kind": "cpu", "factor": 6.0}'
-    monkeypatch.delenv(limits.SLOW_ENV, raising=False)
-    with pytest.raises(limits.DeviceError, match="6x slower than the reference machine.*--allow-slow-device"):
+    monkeypatch.delenv(devices.SLOW_ENV, raising=False)
+    with pytest.raises(devices.DeviceError, match="6x slower than the reference machine.*--allow-slow-device"):
         grade("t1", make_submission(), device_profile=slow, select="slow")
-    monkeypatch.setenv(limits.SLOW_ENV, "1")
+    monkeypatch.setenv(devices.SLOW_ENV, "1")
     results = grade("t1", make_submission(), device_profile=slow, select="slow")
-    assert by_name(results)["test_slow_within_budget"].limit_s == 0.5 * 6 + limits.START_ALLOWANCE
+    assert by_name(results)["test_slow_within_budget"].limit_s == 0.5 * 6 + devices.START_ALLOWANCE
     assert any("--allow-slow-device" in p for p in results.problems)
 
 

@@ -1,4 +1,5 @@
-"""Limits that know the device: choose it, measure the machine once (cached), scale declared budgets."""
+"""The device a grade runs on and the limits that know it: choose the device, measure the machine once (cached),
+scale declared budgets."""
 
 import hashlib
 import json
@@ -7,6 +8,8 @@ import platform
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
+
+from autograder.assignments import Assignment
 
 # Calibration best-of-7 times (seconds, one thread) on the reference machine: the 2-core CPU machines CI runs on
 # ("steps" measured there on 2026-12-03, median of 5 runs). No reference GPU has been measured yet, so CUDA
@@ -78,14 +81,14 @@ class DeviceProfile:
         return asdict(self)
 
 
-def cuda_present():
+def cuda_present() -> bool:
     """Whether an NVIDIA GPU is visible, without initialising CUDA in this process."""
     if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
         return False
     return Path("/proc/driver/nvidia/gpus").is_dir() and any(Path("/proc/driver/nvidia/gpus").iterdir())
 
 
-def visible_gpus():
+def visible_gpus() -> list[str]:
     """The GPUs this machine offers (CUDA_VISIBLE_DEVICES when set), without initialising CUDA."""
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     if visible is not None:
@@ -94,7 +97,7 @@ def visible_gpus():
     return [str(i) for i in range(len(list(gpus.iterdir())))] if gpus.is_dir() else []
 
 
-def allowed_device(assignment, requested):
+def allowed_device(assignment: Assignment, requested: str) -> str:
     """The request `assignment` may be graded with: a CPU-only one (devices in assignment.toml) grades on the CPU
     whatever 'auto' finds, and refuses 'cuda'."""
     if "cuda" in assignment.devices:
@@ -104,12 +107,12 @@ def allowed_device(assignment, requested):
     return "cpu"
 
 
-def profile_for(assignment, requested="auto", injected=None):
+def profile_for(assignment: Assignment, requested: str = "auto", injected: str | None = None) -> DeviceProfile:
     """The device profile to grade `assignment` with: the one rule every grading path (a grade, a batch) uses."""
     return resolve_profile(allowed_device(assignment, requested), assignment.limits.threads, injected)
 
 
-def select_device(requested="auto", cuda_available=None):
+def select_device(requested: str = "auto", cuda_available: bool | None = None) -> str:
     """'cpu' or 'cuda' for a request of auto, cpu or cuda."""
     if requested not in ("auto", "cpu", "cuda"):
         raise DeviceError(f"unknown device {requested!r}: use auto, cpu or cuda")
@@ -169,7 +172,7 @@ def _measure(kind, threads):
     return answer["value"]
 
 
-def injected_profile(source):
+def injected_profile(source: str) -> DeviceProfile:
     """A profile from a JSON file path or JSON text, for testing the limit logic without the hardware."""
     text = Path(source).read_text() if not source.lstrip().startswith("{") else source
     data = json.loads(text)
@@ -178,7 +181,7 @@ def injected_profile(source):
                          threads=int(data.get("threads", 1)), source="injected")
 
 
-def resolve_profile(requested="auto", threads=1, profile=None):
+def resolve_profile(requested: str = "auto", threads: int = 1, profile: str | None = None) -> DeviceProfile:
     """The device profile to grade with: injected, cached for this machine, or measured now."""
     profile = profile or os.environ.get(PROFILE_ENV)
     if profile:
