@@ -235,8 +235,9 @@ class Submission:
                 spec = self.spec(self.session.broken_modules.get(self.probes_file))
                 self.worker = Worker(spec, cpu_seconds=int(self.record.limit * 2) + 30, zygote=zygote).start()
                 self.session.protections = self.worker.protections
-                self.record.start_seconds += time.monotonic() - started
-                started = time.monotonic()
+                ready = time.monotonic()
+                self.record.start_seconds += ready - started
+                started = ready
             if self.deadline is None:  # the clock starts once a worker is ready: its start is the engine's cost
                 self.deadline = time.monotonic() + self.record.limit
             remaining = self.deadline - time.monotonic()

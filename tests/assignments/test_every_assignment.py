@@ -29,8 +29,7 @@ def test_reference_scores_full_marks_within_budgets(name, reference_results):
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_stubs_score_zero(name):
-    results = assert_stubs_score_zero(assignments.find(name))
-    assert {t.status for t in results.tests} <= {"not attempted", "failed"}
+    assert_stubs_score_zero(assignments.find(name))
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
