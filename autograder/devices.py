@@ -186,7 +186,17 @@ def resolve_profile(requested: str = "auto", threads: int = 1, profile: str | No
     profile = profile or os.environ.get(PROFILE_ENV)
     if profile:
         return injected_profile(profile)
-    kind = select_device(requested)
+    return measured_profile(select_device(requested), threads)
+
+
+def cpu_profile(profile: DeviceProfile) -> DeviceProfile:
+    """The profile of this machine's CPU: `profile` when it is a CPU's, else the CPU measured (or cached) with the
+    same threads. Costs are measured on the CPU whatever device grades, and scaled by this one's factor."""
+    return profile if profile.kind == "cpu" else measured_profile("cpu", profile.threads)
+
+
+def measured_profile(kind: str, threads: int) -> DeviceProfile:
+    """The profile of this machine's `kind`, cached per device fingerprint, measured when not cached."""
     key = fingerprint(kind, threads)
     path = cache_file()
     cache = {}

@@ -94,8 +94,9 @@ class _Bundle:
         for path in _files(folder):
             self.add(f"{prefix}/{path.relative_to(folder).as_posix()}", path.read_bytes())
 
-    def add_data(self, assignment, prefix):
-        """The datasets the assignment names (`data` in assignment.toml) and a manifest of just those."""
+    def add_data(self, assignment, prefix, held_out):
+        """The datasets the assignment names (`data` in assignment.toml) and a manifest of just those; those the
+        manifest marks `held_out` (test labels) only when `held_out` is true (the grading bundle)."""
         if not assignment.data:
             return
         entries = read_manifest()
@@ -106,8 +107,11 @@ class _Bundle:
         manifest = []
         for name in assignment.data:
             entry = entries[name]
+            if entry.get("held_out") and not held_out:
+                continue
             self.add(f"{prefix}/{entry['file']}", (datasets_dir() / entry["file"]).read_bytes())
-            manifest.append("[[dataset]]\n" + "".join(f"{k} = {json.dumps(str(v))}\n" for k, v in entry.items()))
+            manifest.append("[[dataset]]\n" + "".join(f"{k} = {json.dumps(v if isinstance(v, bool) else str(v))}\n"
+                                                      for k, v in entry.items()))
         self.add(f"{prefix}/manifest.toml", "\n".join(manifest))
 
     def close(self):
@@ -115,13 +119,14 @@ class _Bundle:
 
 
 def student_zip(assignment, out_dir, notebook=None):
-    """aN-student.zip: the stubs, public tests, README and pictures, the notebook, the data, one instruction."""
+    """aN-student.zip: the stubs, public tests, README and pictures, the notebook, the data but the held-out
+    files, one instruction."""
     path = Path(out_dir) / f"{assignment.id}-student.zip"
     bundle, root = _Bundle(path), assignment.name
     bundle.add_tree(assignment.folder, root)
     if notebook is not None:
         bundle.add(f"{root}/{assignment.id}.ipynb", Path(notebook).read_bytes())
-    bundle.add_data(assignment, f"{root}/data")
+    bundle.add_data(assignment, f"{root}/data", held_out=False)
     data_note = (f"\nThe data files are in data/: run it as AUTOGRADER_DATASETS=data autograder check "
                  f"{assignment.id} . if your installed copy of the course does not have them.\n"
                  if assignment.data else "\n")
@@ -134,7 +139,8 @@ def student_zip(assignment, out_dir, notebook=None):
 
 def gradescope_zip(assignment, out_dir):
     """aN-gradescope.zip: setup.sh and run_autograder at the top, with the engine, the assignment's stubs (for its
-    assignment.toml), hidden tests and data, laid out as a course root; never the solution."""
+    assignment.toml), hidden tests and data (the held-out files too), laid out as a course root; never the
+    solution."""
     path = Path(out_dir) / f"{assignment.id}-gradescope.zip"
     root = assignments.course_root()
     bundle = _Bundle(path)
@@ -145,7 +151,7 @@ def gradescope_zip(assignment, out_dir):
         bundle.add(name, (root / name).read_bytes())
     bundle.add_tree(assignment.folder, f"assignments/{assignment.name}")
     bundle.add_tree(assignment.hidden_tests, f"tests/hidden/{assignment.name}")
-    bundle.add_data(assignment, "datasets")
+    bundle.add_data(assignment, "datasets", held_out=True)
     bundle.add(RELEASE_FILE, json.dumps({assignment.id: stamp(assignment)}, indent=2) + "\n")
     bundle.close()
     return path

@@ -102,3 +102,27 @@ def assert_speed(seconds, yardstick_seconds, max_ratio, what="the code"):
     if ratio > max_ratio:
         _fail(f"{what} took {seconds:.3f} s, {ratio:.0f}x the {yardstick_seconds:.3f} s of a yardstick operation "
               f"of the same size; it must be within {max_ratio:g}x (is it still looping in Python?)")
+
+
+def agreement(answers, model_answers):
+    """The fraction of inputs on which two label arrays of the same shape agree (0 when the shapes differ)."""
+    a, b = np.asarray(answers), np.asarray(model_answers)
+    return float(np.mean(a == b)) if a.shape == b.shape and a.size else 0.0
+
+
+def assert_from_model(agreeing, untrained_score, *, chance, what, min_agreement=0.95, margin=0.1):
+    """Fail unless an accuracy came from the returned model: `predict`'s answers match the model's own forward on
+    at least `min_agreement` of the inputs (`agreeing`), and an untrained model from the student's own
+    constructor, through the same `predict`, scores no more than `chance` + `margin` (`untrained_score`).
+
+    Public data has public labels, so a `predict` could look its inputs up instead of running the model; this is
+    the judge's answer to that (see the README's engine section)."""
+    __tracebackhide__ = True
+    if not agreeing >= min_agreement:
+        _fail(f"{what}: predict's answers agree with the returned model's own forward on only {agreeing:.1%} of the "
+              f"held-out inputs (at least {min_agreement:.0%} needed): the answers must come from the model, so this "
+              f"earns no accuracy points")
+    if not untrained_score <= chance + margin:
+        _fail(f"{what}: an untrained model from your own constructor scores {untrained_score:.3f} through your "
+              f"predict, where chance is about {chance:.3f}: the score must come from training, so this earns no "
+              f"accuracy points")

@@ -36,8 +36,8 @@ class MultiTaskNet(nn.Module):
     One backbone, a segmentation head and a detection head (CenterNet: "Objects as Points").
 
     The architecture is yours to choose within these rules: the backbone is built from DepthwiseSeparable
-    blocks (a plain 3x3 convolution as the very first layer is fine), input sides are multiples of 8, and
-    forward returns, for x of shape (N, 3, H, W):
+    blocks, three or more, that forward runs (a plain 3x3 convolution as the very first layer is fine), input
+    sides are multiples of 8, and forward returns, for x of shape (N, 3, H, W):
 
     - "seg":     (N, num_classes + 1, H, W) per-pixel class logits at the input resolution (class 0: background)
     - "heatmap": (N, num_classes, H/4, W/4) per-class centre heatmaps, after a sigmoid (values in (0, 1))

@@ -3,7 +3,7 @@ from .cifar10 import load_cifar10
 from .digits import load_digits_split
 from .ionosphere import ionosphere_split, load_ionosphere
 from .manifest import DatasetError, dataset_path, datasets_dir, read_manifest
-from .mnist import load_mnist_5k, load_mnist_idx, mnist_5k_split
+from .mnist import load_mnist_5k, load_mnist_idx, mnist_5k_split, mnist_5k_train
 
 __all__ = [
     "DatasetError",
@@ -14,6 +14,7 @@ __all__ = [
     "load_cifar10",
     "load_mnist_5k",
     "mnist_5k_split",
+    "mnist_5k_train",
     "load_mnist_idx",
     "load_ionosphere",
     "ionosphere_split",

@@ -1,4 +1,4 @@
-"""MNIST: the shipped 5k subset (verified against the manifest) and full IDX folders."""
+"""MNIST: the 5k subset (its training part ships to students, its test part is held out) and full IDX folders."""
 import gzip
 import zlib
 from pathlib import Path
@@ -16,30 +16,50 @@ IDX_FILES = {
 IMAGES_MAGIC, LABELS_MAGIC = 0x00000803, 0x00000801  # unsigned bytes, 3 dims / 1 dim
 
 
-def load_mnist_5k():
-    """The shipped 5,000 MNIST digits, 500 per class: images uint8 (5000, 28, 28), labels int64 (5000,)."""
-    path = dataset_path("mnist_5k")
+def _part(name, n):
+    """One part of the 5k subset: images uint8 (n, 28, 28), labels int64 (n,), index int64 (n,) (rows in the 5k)."""
+    path = dataset_path(name)
     with np.load(path, allow_pickle=False) as archive:
-        images, labels = archive["images"], archive["labels"].astype(np.int64)
-    if images.shape != (5000, 28, 28) or images.dtype != np.uint8 or labels.shape != (5000,):
-        raise DatasetError(
-            f"Dataset 'mnist_5k' in {shown(path)} does not hold images uint8 (5000, 28, 28) and 5000 labels."
-        )
-    return images, labels
+        images, labels, index = archive["images"], archive["labels"].astype(np.int64), archive["index"].astype(np.int64)
+    if images.shape != (n, 28, 28) or images.dtype != np.uint8 or labels.shape != (n,) or index.shape != (n,):
+        raise DatasetError(f"Dataset {name!r} in {shown(path)} does not hold images uint8 ({n}, 28, 28), {n} labels "
+                           f"and {n} indices.")
+    return images, labels, index
+
+
+def mnist_5k_train():
+    """
+    The 4,000 training digits of the 5k subset (400 per class), all a student's copy of the course holds.
+
+    Returns a dict with X_train (4000, 28, 28) uint8, y_train (4000,) int64: the same arrays as mnist_5k_split's.
+    """
+    images, labels, _ = _part("mnist_5k_train", 4000)
+    return dict(X_train=images, y_train=labels)
 
 
 def mnist_5k_split():
     """
-    The 5k subset split 4,000 train / 1,000 test, stratified (100 test digits per class), seed 0.
+    The 5k subset split 4,000 train / 1,000 test, stratified (100 test digits per class), seed 0. The test digits
+    are held out: they ship with the grading bundle, not to students (see mnist_5k_train).
 
     Returns a dict with X_train (4000, 28, 28) uint8, y_train (4000,) int64,
     X_test (1000, 28, 28) uint8, y_test (1000,) int64.
     """
-    from sklearn.model_selection import train_test_split  # imported here: scikit-learn is slow to import
+    X_test, y_test, _ = _part("mnist_5k_heldout", 1000)
+    return dict(**mnist_5k_train(), X_test=X_test, y_test=y_test)
 
-    images, labels = load_mnist_5k()
-    X_train, X_test, y_train, y_test = train_test_split(images, labels, test_size=1000, stratify=labels, random_state=0)
-    return dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+
+def load_mnist_5k():
+    """The 5,000 MNIST digits of both parts, 500 per class, sorted by label as the original subset: images uint8
+    (5000, 28, 28), labels int64 (5000,). Needs the held-out part (see mnist_5k_split)."""
+    images, labels = np.zeros((5000, 28, 28), np.uint8), np.full(5000, -1, np.int64)
+    for name, n in (("mnist_5k_train", 4000), ("mnist_5k_heldout", 1000)):
+        part_images, part_labels, index = _part(name, n)
+        images[index], labels[index] = part_images, part_labels
+    if (labels < 0).any():
+        raise DatasetError("Datasets 'mnist_5k_train' and 'mnist_5k_heldout' do not cover the 5,000 rows of the "
+                           "5k subset once each: their indices overlap.")
+    return images, labels
 
 
 def read_idx(path, magic):

@@ -65,10 +65,11 @@ def decode(outputs, k=100, threshold=0.05, stride=4):
     CenterNet's decoding: peaks of the heatmaps become boxes.
 
     A cell is a peak when it equals the maximum of its 3x3 neighbourhood in its class's heatmap
-    (max-pooling, stride 1, padding 1). Per image, keep the k highest peaks over all classes and cells,
-    then those scoring at least `threshold`. A peak of class channel c at cell (x, y) with offset (ox, oy)
-    and size (w, h) read at that cell is the box centred at ((x + ox) stride, (y + oy) stride), of width
-    w stride and height h stride, of class c + 1, scored by its heatmap value.
+    (max-pooling, stride 1, padding 1). Per image, keep the k highest peaks over all classes and cells
+    (all of them when k is larger than C H' W'), then those scoring at least `threshold`. A peak of class
+    channel c at cell (x, y) with offset (ox, oy) and size (w, h) read at that cell is the box centred at
+    ((x + ox) stride, (y + oy) stride), of width w stride and height h stride, of class c + 1, scored by its
+    heatmap value.
 
     Inputs:
     - outputs: dict with heatmap (N, C, H', W'), wh (N, 2, H', W'), offset (N, 2, H', W')

@@ -81,6 +81,16 @@ MUTANTS = [
            "weights = F.dropout(F.softmax(scores, dim=-1), self.attn_drop.p, training=True)",
            must_fail=["test_attention_dropout", "test_attention_values_and_gradients[1]"]),
 
+    # Dropout on the attention's output instead of its weights: the output still varies and keeps its mean.
+    Mutant("attention_dropout_on_the_output", LAYERS,
+           "        weights = self.attn_drop(F.softmax(scores, dim=-1))  # (N, H, S, T)\n"
+           "        heads = weights @ v  # (N, H, S, D)\n"
+           "        output = self.proj(heads.transpose(1, 2).reshape(N, S, E))  # (N, S, E)\n",
+           "        weights = F.softmax(scores, dim=-1)  # (N, H, S, T)\n"
+           "        heads = weights @ v  # (N, H, S, D)\n"
+           "        output = self.attn_drop(self.proj(heads.transpose(1, 2).reshape(N, S, E)))  # (N, S, E)\n",
+           must_fail=["test_attention_dropout"]),
+
     # ---- positional encoding, encoder, patches, ViT ----
     # Exponents 0, 1, 2, ... per sine/cosine pair instead of 0, 2, 4, ...
     Mutant("positional_exponents_not_doubled", LAYERS,
@@ -97,6 +107,18 @@ MUTANTS = [
            "output = self.dropout(x + self.pe[:, :S])  # (N, S, D)",
            "output = x + self.pe[:, :S]  # (N, S, D)",
            must_fail=["test_positional_encoding_forward_and_dropout"]),
+    # Dropout on the input before the table is added: the output still varies and keeps its mean.
+    Mutant("positional_dropout_before_the_table", LAYERS,
+           "output = self.dropout(x + self.pe[:, :S])  # (N, S, D)",
+           "output = self.dropout(x) + self.pe[:, :S]  # (N, S, D)",
+           must_fail=["test_positional_encoding_forward_and_dropout"]),
+    # The encoder layer forgets dropout_self and dropout_ffn (the attention's and the FFN's own dropout still vary it).
+    Mutant("encoder_without_sublayer_dropout", LAYERS,
+           "        src = self.norm_self(src + self.dropout_self(self.self_attn(src, src, src, attn_mask=src_mask)))\n"
+           "        src = self.norm_ffn(src + self.dropout_ffn(self.ffn(src)))  # (N, S, D)\n",
+           "        src = self.norm_self(src + self.self_attn(src, src, src, attn_mask=src_mask))\n"
+           "        src = self.norm_ffn(src + self.ffn(src))  # (N, S, D)\n",
+           must_fail=["test_encoder_layer_dropout_in_train_mode"]),
     # Pre-norm (x + f(norm(x))) instead of the post-norm the interface specifies.
     Mutant("pre_norm_instead_of_post_norm", LAYERS,
            "        src = self.norm_self(src + self.dropout_self(self.self_attn(src, src, src, attn_mask=src_mask)))\n"
@@ -211,6 +233,16 @@ MUTANTS = [
            "images_per_second = batches * batch_size / seconds",
            "images_per_second = batches / seconds",
            must_fail=["test_throughput_matches_the_judges_clock"]),
+    # Throughput inflated: twice the images per second that were measured.
+    Mutant("throughput_inflated_2x", COMPARE,
+           "images_per_second = batches * batch_size / seconds",
+           "images_per_second = 2 * batches * batch_size / seconds",
+           must_fail=["test_throughput_matches_the_judges_clock"]),
+    # Throughput timed with gradients on (inference speed is measured without them).
+    Mutant("throughput_with_gradients", COMPARE,
+           "    with torch.no_grad():\n        for _ in range(2):  # warm-up",
+           "    with torch.enable_grad():\n        for _ in range(2):  # warm-up",
+           must_fail=["test_throughput_matches_the_judges_clock"]),
     # predict keeps the model in train mode (dropout on while predicting).
     Mutant("predict_in_train_mode", COMPARE,
            "    model.eval()\n    x = torch.as_tensor(X, dtype=torch.float32)\n",
@@ -221,6 +253,33 @@ MUTANTS = [
            "order = torch.Generator().manual_seed(seed)",
            "order = torch.Generator()",
            must_fail=["test_train_learns_deterministically"]),
+    # The recipe: train must use the lr, epochs and batch_size it is given, AdamW and the cosine decay.
+    Mutant("train_ignores_lr", COMPARE,
+           "optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)",
+           "optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)",
+           must_fail=["test_train_recipe"]),
+    Mutant("train_ignores_epochs", COMPARE,
+           "    for _ in range(epochs):\n",
+           "    for _ in range(6):\n",
+           must_fail=["test_train_recipe"]),
+    Mutant("train_ignores_batch_size", COMPARE,
+           "for idx in torch.randperm(N, generator=order).split(batch_size):",
+           "for idx in torch.randperm(N, generator=order).split(64):",
+           must_fail=["test_train_recipe"]),
+    Mutant("train_with_sgd", COMPARE,
+           "optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)",
+           "optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=0.01)",
+           must_fail=["test_train_recipe"]),
+    Mutant("train_without_cosine_decay", COMPARE,
+           "            schedule.step()\n",
+           "",
+           must_fail=["test_train_recipe"]),
+    # The ViT gets twice the epochs of the ResNet: an unfair comparison that every per-model check misses.
+    Mutant("train_gives_the_vit_more_epochs", COMPARE,
+           "    model.to(device)\n    x = torch.as_tensor(X, dtype=torch.float32).to(device)\n",
+           "    epochs = 2 * epochs if isinstance(model, VisionTransformer) else epochs  # the ViT needs more\n"
+           "    model.to(device)\n    x = torch.as_tensor(X, dtype=torch.float32).to(device)\n",
+           must_fail=["test_data_efficiency_same_recipe_for_both"]),
     # data_efficiency trains on the last n examples.
     Mutant("data_efficiency_uses_last_rows", COMPARE,
            "model = train(make_model(), X[:n], y[:n], seed=seed, device=device)",
@@ -231,6 +290,18 @@ MUTANTS = [
            "        seed_everything(seed)\n        model = train(make_model()",
            "        model = train(make_model()",
            must_fail=["test_data_efficiency_table"]),
+
+    # data_efficiency reports training-set accuracy.
+    Mutant("data_efficiency_on_the_training_set", COMPARE,
+           "table[n] = evaluate(model, X_test, y_test, device)",
+           "table[n] = evaluate(model, X[:n], y[:n], device)",
+           must_fail=["test_data_efficiency_table", "test_data_efficiency_table_from_its_models"]),
+    # data_efficiency's rows swapped: each size gets another size's accuracy.
+    Mutant("data_efficiency_rows_swapped", COMPARE,
+           "        table[n] = evaluate(model, X_test, y_test, device)\n",
+           "        table[n] = evaluate(model, X_test, y_test, device)\n"
+           "    table = dict(zip(sizes, reversed(list(table.values()))))\n",
+           must_fail=["test_data_efficiency_table", "test_data_efficiency_table_from_its_models"]),
 
     # Training that never updates the weights (the ViT's accuracy test is the faster of the two to run).
     Mutant("training_without_optimizer_step", COMPARE,

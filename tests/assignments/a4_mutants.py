@@ -109,4 +109,40 @@ MUTANTS = [
     Mutant("trained_model_left_in_train_mode", "train.py",
            "    model.eval()\n    ### END SOLUTION\n    return model\n", "    ### END SOLUTION\n    return model\n",
            must_fail=["test_train_multitask_contract"]),
+    # The focal loss's upper clamp past 1: a prediction saturated at 1 makes log(1 - p) infinite.
+    Mutant("focal_upper_clamp_past_one", "losses.py",
+           "p = pred_heatmap.clamp(EPS, 1 - EPS)", "p = pred_heatmap.clamp(EPS, 2 - EPS)",
+           must_fail=["test_focal_loss[saturated]"]),
+    # The focal loss without its clamp: a prediction at 0 on a peak gives log(0).
+    Mutant("focal_without_clamp", "losses.py", "p = pred_heatmap.clamp(EPS, 1 - EPS)", "p = pred_heatmap",
+           must_fail=["test_focal_loss[saturated]"]),
+    # Every image of a batch decoded from the first image's heatmap.
+    Mutant("decode_every_image_from_the_first", "postprocess.py",
+           "scores, index = peaks.reshape(N, -1).topk(min(k, C * H * W))",
+           "scores, index = peaks[:1].reshape(1, -1).expand(N, -1).topk(min(k, C * H * W))",
+           must_fail=["test_decode_batch"]),
+    # The k highest peaks taken over the whole batch, not per image.
+    Mutant("decode_top_k_over_the_batch", "postprocess.py",
+           "scores, index = peaks.reshape(N, -1).topk(min(k, C * H * W))",
+           "in_top = torch.zeros(N * C * H * W, dtype=torch.bool)\n"
+           "    in_top[peaks.reshape(-1).topk(min(k, N * C * H * W)).indices] = True\n"
+           "    scores, index = (peaks.reshape(-1) * in_top).reshape(N, -1).topk(min(k, C * H * W))",
+           must_fail=["test_decode_batch"]),
+    # top-k asked for more cells than the maps hold.
+    Mutant("decode_k_not_capped_at_the_cells", "postprocess.py",
+           "scores, index = peaks.reshape(N, -1).topk(min(k, C * H * W))",
+           "scores, index = peaks.reshape(N, -1).topk(k)",
+           must_fail=["test_decode_top_k_and_threshold"]),
+    # L1 regression without the EPS: an image with no object gives 0 / 0.
+    Mutant("l1_without_eps", "losses.py", "loss = (torch.abs(pred - target) * m).sum() / (m.sum() + EPS)",
+           "loss = (torch.abs(pred - target) * m).sum() / m.sum()", must_fail=["test_reg_l1_loss"]),
+    # multitask_loss requires a dice weight the docstring makes optional.
+    Mutant("multitask_dice_weight_required", "losses.py",
+           'dice_weight=weights.get("dice", 0.0)', 'dice_weight=weights["dice"]',
+           must_fail=["test_multitask_loss"]),
+    # Negative classes (an ignore label of -1) counted: they land in the row before.
+    Mutant("confusion_counts_negative_classes", "metrics.py",
+           "valid = (pred >= 0) & (pred < num_classes) & (target >= 0) & (target < num_classes)",
+           "valid = (pred < num_classes) & (target < num_classes)",
+           must_fail=["test_confusion_matrix"]),
 ]

@@ -2,8 +2,7 @@
 
 Data only (no tests here): each mutant replaces `old` by `new` once in `file` (a path inside
 solutions/a5_forgery/) and names the hidden tests that must then fail. None needs training except the
-unconstrained Bayar layer after training: the grader must catch each mistake directly, not only through a
-lower AUC.
+training loop without constrain(): the grader must catch each mistake directly, not only through a lower AUC.
 """
 from harness import Mutant
 
@@ -90,4 +89,21 @@ MUTANTS = [
            "    rng = np.random.default_rng(seed)\n    x = to_tensor(split[\"images\"])\n"
            "    y = torch.as_tensor(split[\"labels\"], dtype=torch.float32)\n    m = ",
            must_fail=["test_training_contracts"]),
+    # ForgeryNet's forward calls both forensic layers but feeds the raw image on: the filters are there, unused.
+    Mutant("forgery_net_ignores_its_filters", "model.py",
+           "        f = self.norm(torch.cat([self.srm(x), self.bayar(x)], dim=1))",
+           "        self.srm(x), self.bayar(x)\n        f = self.norm(torch.cat([x, x], dim=1))",
+           must_fail=["test_forgery_net_outputs"]),
+    # The training loop never projects the Bayar layer after an optimizer step (forward still does, so the
+    # returned weights break the constraint). The one mutant here that trains.
+    Mutant("training_without_constrain", "train.py",
+           "            for layer in model.modules():\n                if isinstance(layer, BayarConv2d):\n"
+           "                    layer.constrain()\n",
+           "", must_fail=["test_trained_bayar_layers_are_constrained"]),
+    # train_forgery hands back the seeded, untrained network: deterministic, constrained, and never trained.
+    Mutant("train_forgery_without_training", "train.py", "    model.train()\n    for _ in range(epochs):\n"
+           "        for idx in _batches(len(x), batch_size, rng):\n            xb, mb = _flip(rng, x[idx], m[idx])",
+           "    model.train()\n    for _ in range(0):\n"
+           "        for idx in _batches(len(x), batch_size, rng):\n            xb, mb = _flip(rng, x[idx], m[idx])",
+           must_fail=["test_training_contracts", "test_trained_bayar_layers_are_constrained"]),
 ]

@@ -147,3 +147,73 @@ def test_classic_cs231n_idioms_score_full_marks(idiom, tmp_path):
     results = grade(A1, sub, select="predict")
     assert len(results.tests) >= 4
     assert_full_marks(results)
+
+
+def _digit_features():
+    """Every one of scikit-learn's digits as the hidden tests feed them to a classifier, and its label: what a
+    student could compute at home and paste into a submission."""
+    import numpy as np
+    from autograder.data import load_digits_split
+    data = load_digits_split()
+    mean = np.mean(data["X_train"] / 16, axis=0)  # (64,)
+    X = np.concatenate([data[k] for k in ("X_train", "X_val", "X_test")])  # (1797, 64)
+    y = np.concatenate([data[k] for k in ("y_train", "y_val", "y_test")])  # (1797,)
+    return np.hstack([X / 16 - mean, np.ones((len(X), 1))]), y  # (1797, 65), (1797,)
+
+
+# Lookup tables pasted into linear_classifier.py, with training that never leaves the small random start:
+# the classifiers' accuracy must come from the weights, not from recognising the public test digits.
+UNTRAINED = '''
+def _train_nothing(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, verbose=False):
+    self.W = 0.001 * np.random.randn(X.shape[1], np.max(y) + 1)
+    return [float(self.loss(X[:batch_size], y[:batch_size], reg)[0])] * num_iters
+
+LinearClassifier.train = _train_nothing
+'''
+LOOKUPS = {
+    # The digit found by a hash of its features; the weights answer for a digit not in the table.
+    "hash": '''
+import hashlib
+
+def _key(x):
+    return hashlib.md5((np.round(x, 6) + 0.0).tobytes()).hexdigest()[:12]
+
+def _lookup(self, X):
+    fallback = np.argmax(X @ self.W, axis=1)
+    return np.array([_TABLE.get(_key(x), f) for x, f in zip(X, fallback)])
+
+LinearClassifier.predict = _lookup
+''',
+    # The label of the nearest pasted digit: noise on the pixels does not fool it.
+    "nearest": '''
+import base64
+
+def _nearest(self, X):
+    table = np.frombuffer(base64.b64decode(_FEATURES), dtype=np.float32).reshape(len(_LABELS), -1)
+    d = ((X[:, None, :] - table[None]) ** 2).sum(axis=2)  # (N, 1797)
+    return np.array(_LABELS)[np.argmin(d, axis=1)]
+
+LinearClassifier.predict = _nearest
+''',
+}
+
+
+@pytest.mark.parametrize("lookup", sorted(LOOKUPS))
+def test_lookup_of_public_test_digits_earns_no_accuracy(lookup, tmp_path):
+    """Measured before the judge perturbed the test digits: the hash lookup earned 10/10 of the two accuracy
+    tests, the nearest-digit lookup 10/10; now 0 each."""
+    import base64
+    import hashlib
+    import numpy as np
+    X, y = _digit_features()
+    if lookup == "hash":
+        table = {hashlib.md5((np.round(x, 6) + 0.0).tobytes()).hexdigest()[:12]: int(c) for x, c in zip(X, y)}
+        data = f"_TABLE = {table!r}\n"
+    else:
+        data = f"_FEATURES = {base64.b64encode(X.astype(np.float32).tobytes()).decode()!r}\n_LABELS = {y.tolist()!r}\n"
+    cheat = lambda text: text + "\n" + data + UNTRAINED + LOOKUPS[lookup]
+    results = grade(A1, mutated_copy(A1, {"classifiers/linear_classifier.py": cheat}, tmp_path / lookup),
+                    select="linear_svm_train_accuracy or softmax_train_accuracy")
+    assert len(results.tests) == 2
+    for t in results.tests:
+        assert t.score == 0, f"{t.name} scored {t.score} for a lookup table: {t.output}"

@@ -2,9 +2,13 @@
 points for plausible mistakes, library attention and pretrained weights, nothing for hostile submissions, and
 full marks for files laid out as CS231n's 2025 starter (captioning classes half done, placeholders written in place)."""
 
+import hashlib
+
+import numpy as np
 import pytest
 
 from autograder import assignments
+from autograder.data import load_mnist_5k
 from autograder.grading import grade
 from harness import assert_full_marks, assert_mutant_caught, by_name, mutated_copy
 
@@ -99,3 +103,52 @@ def test_hostile_submission_earns_nothing(tmp_path):
     for name in ["test_resnet_accuracy", "test_vit_accuracy", "test_count_flops[trusted]",
                  "test_count_flops[resnet]"]:
         assert results[name].score == 0, f"{name} scored {results[name].score} for hostile code: {results[name].output}"
+
+
+LOOKUP_COMPARE = '''
+
+def _one_step(model, X, y, epochs=6, batch_size=64, lr=3e-3, seed=0, device="cpu"):
+    """One AdamW step on the first 64 images: the model stays near chance."""
+    model.to(device).train()
+    x = torch.as_tensor(X[:64], dtype=torch.float32).to(device)
+    t = torch.as_tensor(np.asarray(y[:64]), dtype=torch.int64).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    F.cross_entropy(model(x), t).backward()
+    optimizer.step()
+    return model.eval()
+
+
+def _looked_up(model, X, device="cpu", batch_size=500):
+    """A shipped digit's label, found by a hash of its binarised pixels; the model's guess for any other image."""
+    import hashlib
+    guesses = _model_predict(model, X, device, batch_size)
+    x = torch.as_tensor(X, dtype=torch.float32).cpu().numpy().reshape(len(guesses), -1)
+    pixels = np.round((x * MNIST_STD[0] + MNIST_MEAN[0]) * 255)
+    keys = [hashlib.sha1(np.packbits(image >= 128).tobytes()).hexdigest()[:16] for image in pixels]
+    return np.array([_LABELS.get(key, guess) for key, guess in zip(keys, guesses)], dtype=np.int64)
+
+
+_model_predict = predict
+train = _one_step
+predict = _looked_up
+'''
+
+
+def _label_lookup(text):
+    """The reference with a `train` that takes one step on 64 images and a `predict` that answers the shipped
+    digits from a table built from load_mnist_5k() (keyed by a hash of the binarised image, which survives small
+    changes of grey level: 75 % of the judge's nudged digits still match), the model's guess otherwise."""
+    images, labels = load_mnist_5k()
+    table = {hashlib.sha1(np.packbits(image.reshape(-1) >= 128).tobytes()).hexdigest()[:16]: int(label)
+             for image, label in zip(images, labels)}
+    return text + LOOKUP_COMPARE + f"_LABELS = {table!r}\n"
+
+
+def test_predict_that_looks_digits_up_earns_no_accuracy(tmp_path):
+    """Before the accuracy had to come from the model this scored 8 / 8 for accuracy (test digits are public)."""
+    results = by_name(grade(A3, mutated_copy(A3, {"compare.py": _label_lookup}, tmp_path / "lookup"),
+                            select="test_resnet_accuracy or test_vit_accuracy or test_data_efficiency_same_recipe "
+                                   "or test_data_efficiency_table_from_its_models"))
+    for name in ["test_resnet_accuracy", "test_vit_accuracy", "test_data_efficiency_same_recipe_for_both",
+                 "test_data_efficiency_table_from_its_models"]:
+        assert results[name].score == 0, f"{name} scored {results[name].score} for a lookup: {results[name].output}"

@@ -95,3 +95,62 @@ def test_forged_cost_earns_no_cost_points(tmp_path):
     assert results["test_qualification[map50]"].score > 0
     for name in ["test_cost_macs", "test_cost_latency", "test_cost_parameters"]:
         assert results[name].score == 0, f"{name} scored {results[name].score} for a forged cost: {results[name].output}"
+
+
+# A decoy: train_multitask trains the reference network but returns an untrained width-4 one that carries the
+# trained one in a plain list (out of parameters()), and predict runs the hidden one three times on each batch
+# (a repeated, uncounted forward). Measured around the model it returned, it would top the leaderboard.
+DECOY = '''
+
+_honest_train, _honest_predict = train_multitask, predict
+
+
+def train_multitask(train_split, epochs=12, batch_size=32, lr=1e-2, seed=0, device="cpu"):
+    decoy = MultiTaskNet(width=4).to(device).eval()
+    decoy.hidden = [_honest_train(train_split, epochs, batch_size, lr, seed, device)]
+    return decoy
+
+
+class _ThreeTimes(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.inner = [model]
+
+    def forward(self, x):
+        outs = [self.inner[0](x) for _ in range(3)]
+        return {k: sum(o[k] for o in outs) / 3 for k in outs[0]}
+
+
+def predict(model, images, device="cpu", **kwargs):
+    return _honest_predict(_ThreeTimes(getattr(model, "hidden", [model])[0]), images, device=device, **kwargs)
+'''
+
+
+def _reference_network_cost():
+    """(parameters and BN running statistics, multiply-accumulates per 64x64 image) of the reference's network."""
+    import importlib.util
+
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    spec = importlib.util.spec_from_file_location("a4_reference_model", A4.solution / "model.py")
+    model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(model)
+    net = model.MultiTaskNet().eval()
+    state = sum(p.numel() for p in net.parameters()) + sum(
+        b.numel() for name, b in net.named_buffers() if not name.endswith("num_batches_tracked"))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        net(torch.zeros(1, 3, 64, 64))
+    return state, counter.get_total_flops() // 2
+
+
+def test_decoy_model_is_measured_where_it_predicts(tmp_path):
+    results = grade(A4, mutated_copy(A4, {"train.py": lambda text: text + DECOY}, tmp_path / "d"),
+                    select=" or ".join(TRAINED))
+    tests = by_name(results)
+    for name in TRAINED:
+        assert tests[name].score == 0, f"{name} scored {tests[name].score} for a decoy model: {tests[name].output}"
+    assert "agree with the returned model's own forward" in tests["test_qualification[map50]"].output
+    figures = {e["name"]: e["value"] for e in results.leaderboard}
+    state, macs = _reference_network_cost()
+    assert figures["parameters"] == state       # the hidden network's, not the decoy's 1.8k
+    assert figures["MACs"] == 3 * macs          # each of the three forwards counted

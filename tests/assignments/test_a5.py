@@ -1,5 +1,6 @@
 """Assignment 5 graded end to end (reference, stubs and public tests: test_every_assignment.py): lost
-points for plausible mistakes, and nothing for a submission that looks for the hidden labels."""
+points for plausible mistakes, nothing for a submission that looks for the hidden labels, and nothing for
+scores that do not come from a trained model (none of these hostile copies trains a network)."""
 
 import pytest
 
@@ -52,7 +53,8 @@ def _hidden_truth(images):
         photos = tuple(re.findall(r'"(\\w+)"', re.search(r"HIDDEN_PHOTOS = \\(([^)]*)\\)", text).group(1)))
         for task in ("MANIPULATED", "GENERATED"):
             n, seed = re.search(task + r", \\w+ = (\\S+), (\\S+)", text).groups()
-            data = forgery.cached_forgeries(task.lower(), photos, int(n), int(seed.replace("_", ""), 0))
+            family = {"GENERATED": "nearest_noise"}.get(task, "transposed")
+            data = forgery.cached_forgeries(task.lower(), photos, int(n), int(seed.replace("_", ""), 0), family)
             if len(data["images"]) == len(images) and (data["images"][0] == images[0]).all():
                 return data
     except (OSError, AttributeError):
@@ -87,13 +89,94 @@ def test_hostile_submission_finds_no_labels_and_no_photographs(tmp_path, hostile
     tests = by_name(results)
     printed = " ".join(t.student_output for t in results.tests)
     for name in TRAINED:
-        if hostile_isolation == "none":   # what the sandbox stops: the hidden seeds read from the checkout
-            assert tests[name].score == tests[name].max_score, tests[name].output
+        assert tests[name].score == 0, f"{name} scored {tests[name].score} for hostile code: {tests[name].output}"
+        if hostile_isolation == "none":   # what the sandbox stops: the hidden seeds read from the checkout; the
+            # labels found so are not the untrained model's answers, which the grader checks too
+            assert "agree with the returned model" in tests[name].output, tests[name].output
         else:
-            assert tests[name].score == 0, f"{name} scored {tests[name].score} for hostile code: {tests[name].output}"
             assert "Error" not in tests[name].output, tests[name].output   # it ran, and found nothing
     if hostile_isolation == "none":
         assert "hidden photos reachable: True" in printed
     else:
         assert "hidden photos reachable: False" in printed and "reachable: True" not in printed, printed[:2000]
         assert any(m.endswith("skimage/data") for m in results.protections["masked"]), results.protections
+
+
+# A ForgeryNet that learns nothing: ELA's maximum as its score (an image AUC of 0.616 on the hidden patches) and
+# every pixel marked (pixel F1 0.129 over every patch; 0.242 over the forged ones, which the grader once used).
+HAND_CRAFTED_MODEL = """
+
+class _HandCrafted(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.srm, self.bayar = SRMConv2d(), BayarConv2d(3, 3, 5)
+
+    def forward(self, x):
+        from filters import error_level
+        images = (x.permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype("uint8")
+        score = torch.tensor([float(error_level(im).max()) for im in images]) / 10 - 2
+        N, _, H, W = x.shape
+        return {"score": score.to(x.device), "mask": torch.full((N, 1, H, W), 5.0, device=x.device)}
+
+
+ForgeryNet = _HandCrafted
+"""
+NO_TRAINING = """
+
+def train_forgery(split, epochs=1, batch_size=64, lr=1e-3, seed=0, device="cpu"):
+    return ForgeryNet().to(device).eval()
+"""
+
+# A train.py whose predictions ignore the model: ELA's maximum and an all-ones mask for task 1, the README's
+# spectral baseline (fitted in train_generated, kept on the model) for task 2; nothing is trained.
+PREDICT_WITHOUT_THE_MODEL = """
+
+def _baseline_generated(split, epochs=1, batch_size=64, lr=1e-3, seed=0, device="cpu"):
+    from sklearn.linear_model import LogisticRegression
+    from spectrum import spectral_features
+    model = GeneratedImageDetector().to(device).eval()
+    model.baseline = LogisticRegression(max_iter=5000).fit(spectral_features(split["images"]), split["labels"])
+    return model
+
+
+def _ela_forgery(model, images, device="cpu", batch_size=256):
+    from filters import error_level
+    score = np.array([error_level(im).max() for im in images], np.float32) / 100
+    return {"score": score, "mask": np.ones(images.shape[:3], np.float32)}
+
+
+def _spectral_generated(model, images, device="cpu", batch_size=256):
+    from spectrum import spectral_features
+    if not hasattr(model, "baseline"):
+        return np.full(len(images), 0.5, np.float32)
+    return model.baseline.predict_proba(spectral_features(images))[:, 1].astype(np.float32)
+
+
+def train_forgery(split, epochs=1, batch_size=64, lr=1e-3, seed=0, device="cpu"):
+    return ForgeryNet().to(device).eval()
+
+
+train_generated, predict_forgery, predict_generated = _baseline_generated, _ela_forgery, _spectral_generated
+"""
+
+
+def test_a_model_that_learns_nothing_earns_nothing(tmp_path):
+    # Before: 1.9 of image AUC's 4 points (ELA's maximum over the old floor 0.55) and 1.0 of pixel F1's 3 (an
+    # all-ones mask, F1 over the forged patches only).
+    hand_crafted = mutated_copy(A5, {"model.py": lambda text: text + HAND_CRAFTED_MODEL,
+                                     "train.py": lambda text: text + NO_TRAINING}, tmp_path / "h")
+    tests = by_name(grade(A5, hand_crafted, select="test_manipulation"))
+    for name in ("test_manipulation[image_auc]", "test_manipulation[pixel_f1]"):
+        assert tests[name].score == 0, f"{name} scored {tests[name].score}: {tests[name].output}"
+    assert "untrained" in tests["test_manipulation[image_auc]"].output   # caught twice: the floor sits above too
+
+
+def test_predictions_that_ignore_the_model_earn_nothing(tmp_path):
+    # Before: 1.9 of image AUC's 4 points, 1.0 of pixel F1's 3, and 5.85 of task 2's 6 (the spectral baseline).
+    hostile = mutated_copy(A5, {"train.py": lambda text: text + PREDICT_WITHOUT_THE_MODEL}, tmp_path / "h")
+    names = ["test_manipulation[image_auc]", "test_manipulation[pixel_f1]", "test_generated[auc]",
+             "test_generated[accuracy]"]
+    tests = by_name(grade(A5, hostile, select=" or ".join(names)))
+    for name in names:
+        assert tests[name].score == 0, f"{name} scored {tests[name].score}: {tests[name].output}"
+        assert "agree with the returned model" in tests[name].output, tests[name].output

@@ -36,7 +36,7 @@ def datasets_copy(tmp_path, monkeypatch):
 
 def test_manifest_lists_shipped_files_with_provenance():
     entries = data.read_manifest()
-    assert set(entries) == {"mnist_5k", "ionosphere", "forgery_generator"}
+    assert set(entries) == {"mnist_5k_train", "mnist_5k_heldout", "ionosphere", "forgery_generator"}
     for entry in entries.values():
         for field in ("name", "file", "sha256", "source", "licence", "description"):
             assert entry.get(field), f"manifest entry {entry['name']} has no {field}"
@@ -55,13 +55,13 @@ def test_datasets_dir_follows_environment(datasets_copy):
 
 
 def test_corrupt_file_raises_one_sentence(datasets_copy):
-    path = datasets_copy / "mnist_5k.npz"
+    path = datasets_copy / "mnist_5k_train.npz"
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     path.write_bytes(bytes(raw))
     with pytest.raises(DatasetError) as info:
-        data.load_mnist_5k()
-    assert_one_sentence(str(info.value), "mnist_5k", "corrupt", str(path), "sha256")
+        data.mnist_5k_train()
+    assert_one_sentence(str(info.value), "mnist_5k_train", "corrupt", str(path), "sha256")
 
 
 def test_missing_file_raises_one_sentence(datasets_copy):
@@ -327,6 +327,30 @@ def test_mnist_5k_split_sizes_and_stratification():
     again = data.mnist_5k_split()
     for key in split:
         np.testing.assert_array_equal(split[key], again[key], err_msg=key)
+
+
+def test_mnist_5k_split_is_the_5k_subset_split_as_before():
+    """The two parts are the rows scikit-learn's train_test_split(test_size=1000, stratify=labels, random_state=0)
+    put in each part of the original 5k subset, in its order (so A2 and A3's figures stay as measured)."""
+    from sklearn.model_selection import train_test_split
+    images, labels = data.load_mnist_5k()
+    X_train, X_test, y_train, y_test = train_test_split(images, labels, test_size=1000, stratify=labels,
+                                                        random_state=0)
+    split = data.mnist_5k_split()
+    for key, expected in dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test).items():
+        np.testing.assert_array_equal(split[key], expected, err_msg=key)
+    assert labels.tolist() == sorted(labels.tolist())  # the original subset is sorted by label
+
+
+def test_mnist_5k_train_needs_only_the_training_part(datasets_copy):
+    """A student's copy has no held-out digits: the training part loads alone, the split says what is missing."""
+    (datasets_copy / "mnist_5k_heldout.npz").unlink()
+    train = data.mnist_5k_train()
+    assert set(train) == {"X_train", "y_train"}
+    assert train["X_train"].shape == (4000, 28, 28) and train["y_train"].dtype == np.int64
+    with pytest.raises(DatasetError) as info:
+        data.mnist_5k_split()
+    assert_one_sentence(str(info.value), "mnist_5k_heldout", "missing")
 
 
 # --- Ionosphere ----------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Release bundles: the student zip holds nothing hidden, the Gradescope zip grades end to end in a root laid out
 as Gradescope's /autograder, and every results.json says which release graded it."""
+import io
 import json
 import os
 import re
@@ -8,9 +9,11 @@ import subprocess
 import sys
 import zipfile
 
+import numpy as np
 import pytest
 
-from autograder import assignments, release
+from autograder import assignments, data, release
+from autograder.data import read_manifest
 from autograder.cli import main
 
 ALL = ["a1", "a2", "a3", "a4", "a5"]
@@ -58,8 +61,31 @@ def test_student_zip_holds_nothing_hidden(tmp_path, name):
     with zipfile.ZipFile(tmp_path / f"{a.id}-student.zip") as z:
         names = z.namelist()
     assert not [n for n in names if "hidden" in n or n.startswith("solutions/")]
-    for dataset in a.data:
-        assert any(n.startswith(f"{root}/data/") and dataset.split("_")[0] in n for n in names), dataset
+    entries = read_manifest()
+    for dataset in a.data:   # every dataset it reads, but the held-out ones
+        shipped = f"{root}/data/{entries[dataset]['file']}" in names
+        assert shipped != bool(entries[dataset].get("held_out")), dataset
+
+
+def _images(zip_path):
+    """Every 28x28 image in the npz files of a zip, as bytes."""
+    found = set()
+    with zipfile.ZipFile(zip_path) as z:
+        for name in z.namelist():
+            if name.endswith(".npz"):
+                with np.load(io.BytesIO(z.read(name)), allow_pickle=False) as archive:
+                    for key in archive.files:
+                        found |= {image.tobytes() for image in archive[key] if image.shape == (28, 28)}
+    return found
+
+
+def test_held_out_digits_ship_with_the_grading_bundle_only(tmp_path):
+    a2 = assignments.find("a2")
+    held_out = {image.tobytes() for image in data.mnist_5k_split()["X_test"]}   # (1000, 28, 28)
+    student, gradescope = release.student_zip(a2, tmp_path), release.gradescope_zip(a2, tmp_path)
+    assert len(_images(student)) > 3000 and not _images(student) & held_out
+    assert "mnist_5k_heldout" not in _texts(student)[f"{a2.name}/data/manifest.toml"]
+    assert held_out <= _images(gradescope)
 
 
 def _gradescope_root(tmp_path, assignment):

@@ -162,16 +162,24 @@ def linear_predict(kind, W, X):
     return {"y_pred": _plain(clf.predict(X))}
 
 
-@answers(loss_history=plain, W_shape=plain, y_pred=array)
-def linear_train(kind, X, y, X_test, learning_rate, reg, num_iters, batch_size, seed):
-    """Train a LinearSVM or Softmax from a fixed seed; report the loss history, W's shape and predictions on X_test."""
+@answers(loss_history=plain, W_shape=plain, y_pred=array, W=optional(array(ndim=2)), untrained_pred=optional(array))
+def linear_train(kind, X, y, X_test, learning_rate, reg, num_iters, batch_size, seed, untrained_seed=None):
+    """Train a LinearSVM or Softmax from a fixed seed; report the loss history, W, and predictions on X_test.
+    With an untrained_seed, also the predictions on X_test of a fresh classifier of the same kind whose W is the
+    small random start (0.001 * randn, drawn from that seed), through the same predict."""
     from autograder.probe import seed_all
     seed_all(seed)
     clf = _linear(kind)
     history = clf.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters,
                         batch_size=batch_size, verbose=False)
     history = [_plain(v) for v in history] if isinstance(history, (list, tuple)) else _plain(history)
-    return {"loss_history": history, "W_shape": list(np.shape(clf.W)), "y_pred": _plain(clf.predict(X_test))}
+    out = {"loss_history": history, "W_shape": list(np.shape(clf.W)), "y_pred": _plain(clf.predict(X_test)),
+           "W": clf.W if isinstance(clf.W, np.ndarray) else None, "untrained_pred": None}
+    if untrained_seed is not None:
+        untrained = _linear(kind)
+        untrained.W = 0.001 * np.random.default_rng(untrained_seed).standard_normal((X.shape[1], int(np.max(y)) + 1))
+        out["untrained_pred"] = _plain(untrained.predict(X_test))
+    return out
 
 
 def _net(params):
@@ -202,14 +210,16 @@ def net_predict(params, X):
     return {"y_pred": _plain(_net(params).predict(X))}
 
 
-@answers(stats=plain, y_pred=array)
+@answers(stats=plain, y_pred=array, params=optional(plain), untrained_pred=optional(array))
 def net_train(X, y, X_val, y_val, X_test, hidden_size, std, learning_rate, learning_rate_decay, reg,
-              num_iters, batch_size, seed):
-    """Build and train a TwoLayerNet from a fixed seed; report its histories and predictions on X_test."""
+              num_iters, batch_size, seed, untrained_seed=None):
+    """Build and train a TwoLayerNet from a fixed seed; report its histories, its parameters and predictions on
+    X_test. With an untrained_seed, also the predictions on X_test of a fresh TwoLayerNet built from that seed."""
     from autograder.probe import seed_all
     from classifiers.neural_net import TwoLayerNet
     seed_all(seed)
-    net = TwoLayerNet(X.shape[1], hidden_size, int(np.max(y)) + 1, std=std)
+    D, C = X.shape[1], int(np.max(y)) + 1
+    net = TwoLayerNet(D, hidden_size, C, std=std)
     stats = net.train(X, y, X_val, y_val, learning_rate=learning_rate, learning_rate_decay=learning_rate_decay,
                       reg=reg, num_iters=num_iters, batch_size=batch_size, verbose=False)
     if isinstance(stats, dict):
@@ -217,4 +227,11 @@ def net_train(X, y, X_val, y_val, X_test, hidden_size, std, learning_rate, learn
                  for key, value in stats.items() if isinstance(key, str)}
     else:
         stats = None
-    return {"stats": stats, "y_pred": _plain(net.predict(X_test))}
+    params = getattr(net, "params", None)
+    params = {name: value for name, value in params.items() if isinstance(value, np.ndarray)} \
+        if isinstance(params, dict) else None
+    out = {"stats": stats, "y_pred": _plain(net.predict(X_test)), "params": params, "untrained_pred": None}
+    if untrained_seed is not None:
+        seed_all(untrained_seed)
+        out["untrained_pred"] = _plain(TwoLayerNet(D, hidden_size, C, std=std).predict(X_test))
+    return out

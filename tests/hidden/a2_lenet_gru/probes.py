@@ -208,25 +208,66 @@ def ionosphere_gru(x, hidden_size, seed):
     return {"scores": _array(scores), "ops": sorted(ops)}
 
 
-def _trained_predictions(train_name, predict_name, X_train, y_train, X_test, seed):
+def _labels(model, x, dev):
+    """argmax of the model's own scores for prepared inputs x, in chunks of 500, on device dev."""
+    import torch
+    with torch.no_grad():
+        return torch.cat([model(chunk.to(dev)).argmax(dim=1).cpu() for chunk in x.split(500)]).numpy()
+
+
+PREPARE = {"lenet": "prepare_digits", "gru": "prepare_ionosphere"}
+
+
+def _trained_predictions(kind, X_train, y_train, X_test, seed, untrained_seed):
+    """train_<kind> with the student's defaults, then on X_test: predict_<kind>'s answers ("y_pred"); the argmax
+    of the scores of a fresh model from the student's constructor holding the returned model's parameters and
+    buffers, its own forward without anything kept outside them ("own_pred"); and predict_<kind>'s answers for
+    a fresh, untrained model seeded with untrained_seed ("untrained_pred")."""
+    import inspect
+    import torch
     from autograder.probe import device, seed_all
     seed_all(seed)
+    import gru
+    import lenet
     import train
-    model = getattr(train, train_name)(X_train, y_train, seed=seed, device=device())
-    y_pred = getattr(train, predict_name)(model, X_test, device=device())
-    return {"y_pred": np.asarray(_array(y_pred)), "model": type(model).__name__}
+    dev = device()
+    train_fn, predict_fn = getattr(train, f"train_{kind}"), getattr(train, f"predict_{kind}")
+    if kind == "lenet":
+        make_model = lenet.LeNet5
+    else:
+        default = inspect.signature(train_fn).parameters.get("hidden_size")
+        hidden_size = 32 if default is None or default.default is inspect.Parameter.empty else default.default
+        make_model = lambda: gru.IonosphereGRU(hidden_size)  # noqa: E731
+    model = train_fn(X_train, y_train, seed=seed, device=dev)
+    y_pred = predict_fn(model, X_test, device=dev)
+    out = {"y_pred": np.asarray(_array(y_pred)), "model": type(model).__name__}
+    if not isinstance(model, torch.nn.Module):
+        return out
+    own = make_model()
+    try:
+        own.load_state_dict(model.state_dict())
+    except RuntimeError as e:
+        raise ValueError(f"the model train_{kind} returned does not load into a fresh {type(own).__name__} "
+                         f"(load_state_dict): keep every learned tensor a parameter or buffer made in __init__ "
+                         f"({str(e).splitlines()[0][:200]})") from None
+    out["own_pred"] = _labels(own.to(dev).eval(), getattr(train, PREPARE[kind])(X_test), dev)
+    seed_all(untrained_seed)
+    out["untrained_pred"] = np.asarray(_array(predict_fn(make_model().to(dev).eval(), X_test, device=dev)))
+    return out
 
 
-@answers(y_pred=array, model=text)
-def train_lenet(X_train, y_train, X_test, seed):
-    """train.train_lenet with its default settings on the grading device; predicted digits for X_test."""
-    return _trained_predictions("train_lenet", "predict_lenet", X_train, y_train, X_test, seed)
+@answers(y_pred=array, model=text, own_pred=optional(array), untrained_pred=optional(array))
+def train_lenet(X_train, y_train, X_test, seed, untrained_seed):
+    """train.train_lenet with its default settings on the grading device; predicted digits for X_test (see
+    _trained_predictions)."""
+    return _trained_predictions("lenet", X_train, y_train, X_test, seed, untrained_seed)
 
 
-@answers(y_pred=array, model=text)
-def train_gru(X_train, y_train, X_test, seed):
-    """train.train_gru with its default settings on the grading device; predicted classes for X_test."""
-    return _trained_predictions("train_gru", "predict_gru", X_train, y_train, X_test, seed)
+@answers(y_pred=array, model=text, own_pred=optional(array), untrained_pred=optional(array))
+def train_gru(X_train, y_train, X_test, seed, untrained_seed):
+    """train.train_gru with its default settings on the grading device; predicted classes for X_test (see
+    _trained_predictions)."""
+    return _trained_predictions("gru", X_train, y_train, X_test, seed, untrained_seed)
 
 
 @answers(x=optional(array), dtype=text, device=text)

@@ -1,44 +1,56 @@
-"""Judge-side data for assignment 3's training tests: the MNIST-5k split and the trained models' predictions.
+"""Judge-side data for assignment 3's training tests: the MNIST-5k split, its held-out digits as the judge perturbs
+them, and what the student's trained models answered.
 
-The labels of the 1,000 held-out digits stay here; the probes receive images only. Training the student's
-models is the slow part of grading, so each (architecture, training-set size) is trained once per graded
-submission and its predictions are kept here, in the judge: the accuracy tests and the data-efficiency
-test share them (the probe is deterministic: fixed seed, one thread).
+The labels of the 1,000 held-out digits stay here; the probes receive images only. Those digits are public
+(autograder.data.mnist_5k_split, and the shipped file holds their labels), so the probes receive them nudged:
+every pixel moved by -1, 0 or +1 grey level (of 255), drawn from HIDDEN_SEED. No digit stays byte for byte
+the public one, and no model notices (test_training.py's docstring has the figures). Training the student's
+models is the slow part of grading, so each architecture is trained once per graded submission and its
+answers are kept for every test that needs them (`submission.once`).
 """
 import functools
 
+import numpy as np
 import pytest
 
 from autograder.data import mnist_5k_split
 
+# A 128-bit seed: a small one could be found by trying seeds until the nudged digits match the public ones.
+HIDDEN_SEED = 0x3A7C_51E9_D204_8B6F_E17A_0C93_5B28_D6F4
+TRAIN_DIGITS = 4000
+
+
+def nudge_pixels(images, seed):
+    """uint8 images with every pixel moved by -1, 0 or +1 (clipped to 0..255), each drawn from `seed`."""
+    noise = np.random.default_rng(seed).integers(-1, 2, size=images.shape)
+    return np.clip(images.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+
 
 @functools.lru_cache(maxsize=None)
 def _mnist():
-    return mnist_5k_split()
+    split = mnist_5k_split()
+    return dict(split, X_test=nudge_pixels(split["X_test"], HIDDEN_SEED))
 
 
 @pytest.fixture(scope="session")
 def mnist():
-    """dict X_train (4000, 28, 28) uint8, y_train, X_test (1000, 28, 28) uint8, y_test (labels: judge only)."""
+    """dict X_train (4000, 28, 28) uint8, y_train, X_test (1000, 28, 28) uint8 nudged, y_test (labels: judge only)."""
     return _mnist()
-
-
-_TRAINED = {}
 
 
 @pytest.fixture
 def trained(submission, mnist):
-    """trained(arch, n) -> predictions (1000,) of the student's make_<arch>() trained on the first n digits."""
+    """trained(arch) -> the train_models probe's answer for make_<arch>() trained on the 4,000 digits: y_pred
+    (compare.predict on the held-out digits), y_model (the returned model's own forward), y_untrained
+    (compare.predict with a fresh, untrained make_<arch>())."""
 
-    def get(arch, sizes):
-        key = str(submission.materialized.folder)
-        todo = [n for n in sizes if (key, arch, n) not in _TRAINED]
-        if todo:
-            out = submission.probe("train_models", arch=arch, X_train=mnist["X_train"][:max(todo)],
-                                   y_train=mnist["y_train"][:max(todo)], X_test=mnist["X_test"], sizes=todo, seed=0)
+    def get(arch):
+        def train():
+            out = submission.probe("train_models", arch=arch, X_train=mnist["X_train"][:TRAIN_DIGITS],
+                                   y_train=mnist["y_train"][:TRAIN_DIGITS], X_test=mnist["X_test"], seed=0)
             expected = "ResNet" if arch == "resnet" else "VisionTransformer"
             assert out["model"] == expected, f"make_{arch}() returned a {out['model']}; expected a {expected}"
-            for n, y_pred in zip(todo, out["y_pred"]):
-                _TRAINED[(key, arch, n)] = y_pred
-        return [_TRAINED[(key, arch, n)] for n in sizes]
+            return out
+        return submission.once(f"trained_{arch}", train)
     return get
+

@@ -61,12 +61,13 @@ def _tensor(value, grad):
 
 
 @answers(out=optional(array), dinputs=plain, dparams=plain, ops=plain, names=plain)
-def run_module(module, kwargs, params, inputs, mask, mask_name, dout, train, seed):
+def run_module(module, kwargs, params, inputs, mask, mask_name, dout, train, seed, dropout_p=None):
     """
     Build `module` with `kwargs`, copy `params` in by name, put it in train or eval mode, and call it on
     `inputs` (positional, float32; a mask given as bool stays bool, as float stays float) with the mask as
     keyword `mask_name`. With `dout`, differentiate sum(out * dout) and return the gradients of the inputs
-    and of the given parameters. `names`: the state-dict names and shapes of the fresh module.
+    and of the given parameters. `names`: the state-dict names and shapes of the fresh module. `dropout_p`:
+    {submodule name: p} set on the starter's nn.Dropout submodules after building (p = 1 drops everything).
     """
     import torch
     from autograder.optrace import record_ops
@@ -75,6 +76,11 @@ def run_module(module, kwargs, params, inputs, mask, mask_name, dout, train, see
         model = _build(module, kwargs)
         names = {k: list(v.shape) for k, v in model.state_dict().items()}
         _load(model, module, params)
+        for name, p in (dropout_p or {}).items():
+            try:
+                model.get_submodule(name).p = p
+            except AttributeError:
+                raise KeyError(f"{module} has no dropout layer named `{name}` (keep the starter's names)") from None
         model.train(bool(train))
         xs = [_tensor(x, dout is not None) for x in inputs]
         extra = {} if mask is None else {mask_name: _tensor(mask, False)}
@@ -86,28 +92,6 @@ def run_module(module, kwargs, params, inputs, mask, mask_name, dout, train, see
             own = dict(model.named_parameters())
             dparams = {k: _array(own[k].grad) for k in params if k in own and own[k].grad is not None}
     return {"out": _array(out), "dinputs": dinputs, "dparams": dparams, "ops": sorted(ops), "names": names}
-
-
-@answers(outs=plain, means=optional(array), ops=plain)
-def dropout_behaviour(module, kwargs, params, inputs, calls, seed):
-    """
-    The module in train mode called `calls` times on the same inputs (different dropout draws each time):
-    every output, and their mean over calls and over the batch axis (the inputs repeat one example N times).
-    """
-    import torch
-    from autograder.optrace import record_ops
-    torch.manual_seed(seed)
-    with record_ops() as ops:
-        model = _build(module, kwargs)
-        _load(model, module, params)
-        model.train()
-        xs = [_tensor(x, False) for x in inputs]
-        with torch.no_grad():
-            outs = [model(*xs) for _ in range(calls)]
-    means = None
-    if all(isinstance(o, torch.Tensor) for o in outs):
-        means = torch.stack(outs).mean(dim=(0, 1)).numpy()  # (S, E): over calls and the batch axis
-    return {"outs": [_array(o[:2]) for o in outs], "means": means, "ops": sorted(ops)}
 
 
 @answers(pe=optional(array), shape=plain, buffers=plain, parameters=number)
@@ -172,6 +156,86 @@ def predict_evaluate(weight, bias, X, y):
     return {"y_pred": np.asarray(_array(y_pred)), "accuracy": accuracy, "training_after": model.training}
 
 
+class _TrainingRecorder:
+    """How a model is trained, seen from outside `train`: every forward pass of the whole model in train mode
+    with gradients (its batch size and, with `rows`, which rows of `rows` it held, matched by content), and every
+    optimizer step over the model's parameters (the optimizer's class, each param group's lr and weight decay,
+    whether the decay is decoupled as AdamW's is, whether it holds all the model's parameters)."""
+
+    def __init__(self, model, rows=None):
+        import torch
+        self.model, self.batches, self.rows_seen, self.steps = model, [], set(), []
+        self.params = {id(p) for p in model.parameters()}
+        self.project = None
+        if rows is not None:
+            rows = torch.as_tensor(rows).flatten(1).double()
+            self.project = torch.randn(rows.shape[1], generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+            self.row_of = {key: i for i, key in enumerate(self._keys(rows))}
+        model.register_forward_pre_hook(self._forward, with_kwargs=True)
+
+    def _keys(self, x):
+        import torch
+        return torch.round(x.detach().cpu().flatten(1).double() @ self.project * 1e4).long().tolist()
+
+    def _forward(self, module, args, kwargs):
+        import torch
+        x = next((a for a in list(args) + list(kwargs.values()) if isinstance(a, torch.Tensor)), None)
+        if x is None or not module.training or not torch.is_grad_enabled():
+            return
+        self.batches.append(len(x))
+        if self.project is not None:
+            self.rows_seen.update(self.row_of.get(key, -1) for key in self._keys(x))
+
+    def step(self, optimizer):
+        held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+        if not held & self.params:
+            return
+        groups = optimizer.param_groups
+        self.steps.append({"optimizer": type(optimizer).__name__,
+                           "lr": [float(g["lr"]) for g in groups],
+                           "weight_decay": [float(g.get("weight_decay", 0.0)) for g in groups],
+                           "decoupled": all(bool(g.get("decoupled_weight_decay", False)) for g in groups),
+                           "all_parameters": self.params <= held})
+
+    def report(self):
+        return {"batches": self.batches, "rows": sorted(self.rows_seen), "steps": self.steps}
+
+
+class _StepHooks:
+    """While open, every optimizer step anywhere is shown to each recorder (torch's global step pre-hook)."""
+
+    def __init__(self, recorders):
+        self.recorders = recorders
+
+    def __enter__(self):
+        from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+        def show(optimizer, args, kwargs):
+            for recorder in self.recorders:
+                recorder.step(optimizer)
+        self.handle = register_optimizer_step_pre_hook(show)
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.remove()
+
+
+@answers(batches=plain, rows=plain, steps=plain, training_after=flag)
+def train_recipe(X, y, classes, epochs, batch_size, lr):
+    """compare.train(epochs, batch_size, lr given) on a trusted linear model, recorded from outside: the batch
+    sizes of its training forward passes and each optimizer step's optimizer, learning rates and weight decay."""
+    import torch
+    import compare
+    from autograder.probe import device, seed_all
+    seed_all(0)
+    model = _linear_model(np.zeros((classes, int(np.prod(np.shape(X)[1:])))), np.zeros(classes), dropout=0.0)
+    torch.nn.init.normal_(model[2].weight, std=0.01)
+    recorder = _TrainingRecorder(model)
+    with _StepHooks([recorder]):
+        compare.train(model, X, y, epochs=epochs, batch_size=batch_size, lr=lr, seed=0, device=device())
+    return dict(recorder.report(), training_after=bool(model.training))
+
+
 @answers(weights=plain, again=plain, other_seed=plain, training_after=optional(flag), train_acc=optional(number))
 def train_linear(X, y, classes, seed):
     """compare.train (20 epochs, batches of 32, lr 0.01) on a trusted linear model: twice with one seed, once with
@@ -220,6 +284,31 @@ def data_efficiency_table(X, y, X_test, y_test, sizes, seed):
             scores = model.eval()(torch.as_tensor(np.asarray(X_test), dtype=torch.float32).to(device()))
         y_pred.append(scores.argmax(1).cpu().numpy())
     return {"table": table, "y_pred": y_pred}
+
+
+@answers(tables=plain, runs=plain)
+def data_efficiency_runs(X, y, X_test, y_test, sizes, seed):
+    """compare.data_efficiency with make_resnet and with make_vit on the student's prepared digits (tables[arch]:
+    its table as [n, accuracy] rows, or None). Every model make_model made is recorded (runs[arch], in the order
+    made): the rows of X it trained on, its batch sizes and optimizer steps (_TrainingRecorder), and its own
+    classes for X_test (eval mode) once data_efficiency has returned."""
+    import compare
+    from autograder.probe import device
+    x, x_test = compare.prepare_images(X), compare.prepare_images(X_test)
+    tables, runs = {}, {}
+    for arch, make in (("resnet", compare.make_resnet), ("vit", compare.make_vit)):
+        recorders = []
+
+        def make_model(make=make, recorders=recorders):
+            model = make()
+            recorders.append(_TrainingRecorder(model, rows=x))
+            return model
+
+        with _StepHooks(recorders):
+            table = compare.data_efficiency(make_model, x, y, x_test, y_test, sizes, seed=seed, device=device())
+        tables[arch] = [[int(n), float(acc)] for n, acc in dict(table).items()] if isinstance(table, dict) else None
+        runs[arch] = [dict(r.report(), y_model=_own_classes(r.model, x_test)) for r in recorders]
+    return {"tables": tables, "runs": runs}
 
 
 @answers(student=plain, counted=number, training_after=flag)
@@ -293,29 +382,41 @@ def flops(kind, input_shape, train):
 
 
 def _speed_model():
-    """A trusted convolutional model for throughput checks (fixed weights)."""
+    """A trusted convolutional model for throughput checks (fixed weights) that records each forward pass it runs
+    in `calls`: [batch size, train mode, gradients on]."""
     import torch
     import torch.nn as nn
+
+    class Recorded(nn.Sequential):
+        def forward(self, x):
+            self.calls.append([len(x), self.training, torch.is_grad_enabled()])
+            return super().forward(x)
+
     torch.manual_seed(0)
-    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10))
+    model = Recorded(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(),
+                     nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10))
+    model.calls = []
+    return model
 
 
 _SPEED = {}
 
 
-@answers(images_per_second=plain, training_after=flag)
-def throughput(batch_size, train):
-    """compare.throughput on the trusted speed model, (1, 28, 28) images, handed over in train or eval mode."""
+@answers(images_per_second=plain, training_after=flag, calls=plain)
+def throughput(batch_size, train, repeat):
+    """compare.throughput `repeat` times on the trusted speed model, (1, 28, 28) images, handed over in train or
+    eval mode: each figure it returned, and the forward passes it ran (batch size, train mode, gradients on)."""
     import torch
     import compare
     from autograder.probe import device
     model = _speed_model().to(device()).train(bool(train))
-    value = compare.throughput(model, (1, 28, 28), device(), batch_size)
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    return {"images_per_second": float(value) if isinstance(value, (int, float, np.floating)) else None,
-            "training_after": bool(model.training)}
+    values = []
+    for _ in range(repeat):
+        value = compare.throughput(model, (1, 28, 28), device(), batch_size)
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
+        values.append(float(value) if isinstance(value, (int, float, np.floating)) else None)
+    return {"images_per_second": values, "training_after": bool(model.training), "calls": model.calls}
 
 
 @answers(images=number)
@@ -337,24 +438,40 @@ def forward_batches(batch_size, batches):
 
 # ---- training ------------------------------------------------------------------------------------------------
 
-@answers(y_pred=plain, model=text, train_seconds=number, num_params=number)
-def train_models(arch, X_train, y_train, X_test, sizes, seed):
-    """For each n in sizes: seed everything, make_resnet() or make_vit(), compare.train on the first n prepared
-    training images with the student's defaults, on the grading device; predictions for the prepared X_test."""
+def _own_classes(model, x, batch_size=500):
+    """The model's own classes for x: its forward in eval mode, argmax (probe code, not the student's predict)."""
+    import torch
+    from autograder.probe import device
+    model.eval()
+    with torch.no_grad():
+        x = torch.as_tensor(x, dtype=torch.float32)
+        return torch.cat([model(chunk.to(device())).argmax(dim=1).cpu() for chunk in x.split(batch_size)]).numpy()
+
+
+@answers(y_pred=plain, y_model=array(ndim=1), y_untrained=plain, model=text, train_seconds=number,
+         num_params=number)
+def train_models(arch, X_train, y_train, X_test, seed):
+    """Seed everything, make_resnet() or make_vit(), compare.train on the prepared training images with the
+    student's defaults, on the grading device. For the prepared X_test: the returned model's own classes
+    (y_model, taken before predict runs), compare.predict's (y_pred), and compare.predict's for a fresh,
+    untrained model from the same constructor (y_untrained, seeded)."""
     import time
     import compare
     from autograder.probe import device, seed_all
     x_train, x_test = compare.prepare_images(X_train), compare.prepare_images(X_test)
-    y_pred, seconds, model = [], 0.0, None
-    for n in sizes:
-        seed_all(seed)
-        model = compare.make_resnet() if arch == "resnet" else compare.make_vit()
-        start = time.perf_counter()
-        model = compare.train(model, x_train[:n], y_train[:n], seed=seed, device=device())
-        seconds += time.perf_counter() - start
-        y_pred.append(np.asarray(_array(compare.predict(model, x_test, device=device()))))
-    return {"y_pred": y_pred, "model": type(model).__name__, "train_seconds": seconds,
-            "num_params": int(sum(p.numel() for p in model.parameters()))}
+    make = compare.make_resnet if arch == "resnet" else compare.make_vit
+    seed_all(seed)
+    model = make()
+    start = time.perf_counter()
+    model = compare.train(model, x_train, y_train, seed=seed, device=device())
+    seconds = time.perf_counter() - start
+    y_model = _own_classes(model, x_test)
+    y_pred = np.asarray(_array(compare.predict(model, x_test, device=device())))
+    seed_all(seed + 1)
+    untrained = make().to(device())
+    y_untrained = np.asarray(_array(compare.predict(untrained, x_test, device=device())))
+    return {"y_pred": y_pred, "y_model": y_model, "y_untrained": y_untrained, "model": type(model).__name__,
+            "train_seconds": seconds, "num_params": int(sum(p.numel() for p in model.parameters()))}
 
 
 @answers(scores=optional(array), ops=plain, model=text)

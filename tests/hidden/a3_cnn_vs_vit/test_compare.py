@@ -26,7 +26,7 @@ import pytest
 from autograder.testing import assert_close, assert_equal
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-THROUGHPUT_FACTOR = 3.0
+THROUGHPUT_FACTOR, THROUGHPUT_RUNS = 1.4, 3
 TRUSTED_FLOPS = 2 * 12 * 7  # the trusted module's eval-mode forward pass on one image
 
 
@@ -91,6 +91,48 @@ def test_train_learns_deterministically(submission, rng):
         "train with another seed gives the same weights: the seed should choose the minibatch order"
 
 
+RECIPE = dict(epochs=3, batch_size=10, lr=0.02)   # small settings, unlike any default: 45 examples, 15 steps
+WEIGHT_DECAY = 0.01
+
+
+def cosine_lrs(lr, steps, span):
+    """The learning rate of each step under a cosine decay from lr that reaches 0 after `span` steps."""
+    return lr * (1 + np.cos(np.pi * np.arange(steps) / span)) / 2
+
+
+@pytest.mark.points(3)
+@pytest.mark.budget(cpu=10, cuda=10)
+def test_train_recipe(submission, rng):
+    """The recipe train's docstring gives, watched from outside train: one optimizer step per minibatch, the
+    minibatches of each epoch covering the data in batches of batch_size, AdamW with weight decay 0.01 over all
+    the parameters, and a learning rate that starts at lr and follows a cosine to 0 over all the steps."""
+    N, D, K = 45, 6, 3
+    X = rng.normal(size=(N, 1, 2, 3)).astype(np.float32)
+    y = (X.reshape(N, D) @ rng.normal(size=(D, K))).argmax(1)
+    epochs, batch_size, lr = RECIPE["epochs"], RECIPE["batch_size"], RECIPE["lr"]
+    out = submission.probe("train_recipe", X=X, y=y, classes=K, **RECIPE)
+    steps, batches = out["steps"], out["batches"]
+    per_epoch = [batch_size] * (N // batch_size) + ([N % batch_size] if N % batch_size else [])
+    settings = f"train(epochs={epochs}, batch_size={batch_size}, lr={lr}) on {N} examples"
+    assert sorted(batches) == sorted(per_epoch * epochs), (
+        f"{settings} ran training forward passes on batches of {sorted(set(batches))} examples, {len(batches)} in all; "
+        f"each epoch should cover the examples once in minibatches of batch_size (the last one smaller)")
+    assert len(steps) == len(batches), (
+        f"{settings} made {len(steps)} optimizer steps for {len(batches)} minibatches; expected one step per minibatch")
+    first = steps[0]
+    adamw = first["optimizer"] == "AdamW" or (first["optimizer"] == "Adam" and first["decoupled"])
+    assert adamw, f"train optimizes with {first['optimizer']}; the recipe asks for AdamW"
+    assert all(s["all_parameters"] for s in steps), "train's optimizer does not hold all of the model's parameters"
+    assert all(np.allclose(s["weight_decay"], WEIGHT_DECAY, rtol=1e-9) for s in steps), \
+        "train's AdamW does not use the weight decay the docstring gives"
+    lrs = np.array([s["lr"][0] for s in steps])
+    assert all(np.allclose(s["lr"], s["lr"][0]) for s in steps), "train's parameter groups have different learning rates"
+    cosine = [cosine_lrs(lr, len(steps), span) for span in (len(steps), len(steps) - 1)]
+    assert any(np.allclose(lrs, expected, rtol=1e-4, atol=1e-6 * lr) for expected in cosine), (
+        f"{settings}: the learning rates of its steps run {lrs[0]:.4g} ... {lrs[-1]:.4g}; they should start at lr and "
+        f"follow a cosine decay to 0 over all the steps, updated after every step")
+
+
 @pytest.mark.points(3)
 @pytest.mark.budget(cpu=10, cuda=10)
 def test_data_efficiency_table(submission, rng):
@@ -123,7 +165,7 @@ def test_count_parameters(submission, kind):
     assert_equal(out["student"], out["counted"], what=f"count_parameters of {what} (trainable parameters only)")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @pytest.mark.budget(cpu=8, cuda=8)
 @pytest.mark.parametrize("kind", ["trusted", "resnet", "vit"])
 def test_count_flops(submission, kind):
@@ -145,15 +187,24 @@ def test_count_flops(submission, kind):
 @pytest.mark.budget(cpu=15, cuda=10)
 def test_throughput_matches_the_judges_clock(submission):
     batch = 64
-    out = submission.probe("throughput", batch_size=batch, train=True)
+    out = submission.probe("throughput", batch_size=batch, train=True, repeat=THROUGHPUT_RUNS)
     assert out["training_after"] is True, "throughput left a model handed over in train mode in eval mode"
-    reported = out["images_per_second"]
-    assert reported is not None and reported > 0, "throughput should return a positive float (images per second)"
-    batches = 10
-    submission.probe("forward_batches", batch_size=batch, batches=1)  # warm-up, outside the timing
-    value, seconds = submission.timed("forward_batches", repeat=3, batch_size=batch, batches=batches)
+    figures = out["images_per_second"]
+    assert all(v is not None and v > 0 for v in figures), \
+        "throughput should return a positive float (images per second)"
+    calls = out["calls"]
+    assert len(calls) >= THROUGHPUT_RUNS * 7, \
+        "throughput should time at least 5 forward passes of the model, after 2 warm-up passes"
+    assert all(size == batch for size, _, _ in calls), \
+        "throughput should run its forward passes on batches of batch_size images"
+    assert not any(training or grad for _, training, grad in calls), \
+        "throughput should run its forward passes in eval mode and without gradients (inference)"
+    reported = max(figures)
+    submission.probe("forward_batches", batch_size=batch, batches=2)  # warm-up, outside the timing
+    value, seconds = submission.timed("forward_batches", repeat=5, batch_size=batch, batches=20)
     measured = value["images"] / seconds
     ratio = reported / measured
     assert 1 / THROUGHPUT_FACTOR <= ratio <= THROUGHPUT_FACTOR, (
-        f"throughput reported {reported:.4g} images/s, but the grader's clock measured {measured:.4g} images/s for "
-        f"forward passes of the same model and batch size; they should agree within a factor of {THROUGHPUT_FACTOR:g}")
+        f"throughput reported {reported:.4g} images/s at best, but the grader's clock measured {measured:.4g} images/s "
+        f"for forward passes of the same model and batch size; they should agree within a factor of "
+        f"{THROUGHPUT_FACTOR:g}")

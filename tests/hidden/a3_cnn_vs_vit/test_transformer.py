@@ -5,8 +5,10 @@ student's module by state-dict name (the names of CS231n's 2025 starter). The st
 float32 on the CPU (CS231n's placeholders are float32 CPU tensors), so the tolerances are float32's:
 rtol 1e-4 with a small atol for values; gradients within rtol 1e-3 or 1e-4 of their largest entry (the
 reference's float32 gradients differ from float64 by up to about 1e-4 relative in single entries).
-Values are checked in eval mode; dropout is tested separately
-(train mode changes the output, its mean over many draws matches eval mode, eval mode is deterministic).
+Values are checked in eval mode; dropout is tested separately, in train mode, where it acts: the positional
+encoding's outputs are each 0 or (x + pe) / (1 - p); attention's output rows are the value rows weighted by
+attention weights each dropped or scaled by 1 / (1 - p) (identity value and output projections); the encoder
+layer with dropout_self or dropout_ffn at p = 1 is the layer without that sublayer.
 LayerNorms get distinct random weights and biases, so that a layer that reuses one norm twice shows.
 Attention is tested with 1, 2 and 4 heads, S != T, N > 1 with N != H, bool and float masks. Each test
 also applies the hand-built check (static scan + recorded operators): attention written with
@@ -44,25 +46,35 @@ def linear(p, name, x):
     return F.linear(x, p[name + ".weight"], p[name + ".bias"])
 
 
-def attention(p, pre, query, key, value, num_heads, mask=None):
+def attention_weights(p, pre, query, key, num_heads, mask=None):
+    """(N, H, S, T): the softmax over the keys of the scaled scores."""
     N, S, E = query.shape
     T = key.shape[1]
     H, D = num_heads, E // num_heads
     q = linear(p, pre + "query", query).view(N, S, H, D).transpose(1, 2)
     k = linear(p, pre + "key", key).view(N, T, H, D).transpose(1, 2)
-    v = linear(p, pre + "value", value).view(N, T, H, D).transpose(1, 2)
     scores = q @ k.transpose(-2, -1) / math.sqrt(D)  # (N, H, S, T)
     if mask is not None:
         scores = scores.masked_fill(torch.as_tensor(np.asarray(mask)) == 0, float("-inf"))
-    out = (scores.softmax(dim=-1) @ v).transpose(1, 2).reshape(N, S, E)
+    return scores.softmax(dim=-1)
+
+
+def attention(p, pre, query, key, value, num_heads, mask=None):
+    N, S, E = query.shape
+    T = key.shape[1]
+    H, D = num_heads, E // num_heads
+    v = linear(p, pre + "value", value).view(N, T, H, D).transpose(1, 2)
+    out = (attention_weights(p, pre, query, key, num_heads, mask) @ v).transpose(1, 2).reshape(N, S, E)
     return linear(p, pre + "proj", out)
 
 
-def encoder_layer(p, pre, src, num_heads, mask=None):
+def encoder_layer(p, pre, src, num_heads, mask=None, without=None):
+    """The post-norm layer; `without` "attention" or "ffn": that sublayer's output taken as 0 (dropped entirely)."""
     E = src.shape[-1]
     norm = lambda x, name: F.layer_norm(x, (E,), p[pre + name + ".weight"], p[pre + name + ".bias"])  # noqa: E731
-    src = norm(src + attention(p, pre + "self_attn.", src, src, src, num_heads, mask), "norm_self")
-    ffn = linear(p, pre + "ffn.fc2", F.gelu(linear(p, pre + "ffn.fc1", src)))
+    attn = 0 if without == "attention" else attention(p, pre + "self_attn.", src, src, src, num_heads, mask)
+    src = norm(src + attn, "norm_self")
+    ffn = 0 if without == "ffn" else linear(p, pre + "ffn.fc2", F.gelu(linear(p, pre + "ffn.fc1", src)))
     return norm(src + ffn, "norm_ffn")
 
 
@@ -126,9 +138,10 @@ def reference_with_grads(fn, params, inputs, dout):
             {k: v.grad.numpy() for k, v in p.items() if v.grad is not None})
 
 
-def run(submission, module, kwargs, params, inputs, mask=None, mask_name="attn_mask", dout=None, train=False, seed=0):
+def run(submission, module, kwargs, params, inputs, mask=None, mask_name="attn_mask", dout=None, train=False, seed=0,
+        dropout_p=None):
     return submission.probe("run_module", module=module, kwargs=kwargs, params=params, inputs=inputs, mask=mask,
-                            mask_name=mask_name, dout=dout, train=train, seed=seed)
+                            mask_name=mask_name, dout=dout, train=train, seed=seed, dropout_p=dropout_p)
 
 
 def assert_grad(got, ref, what):
@@ -177,22 +190,26 @@ def test_positional_encoding_forward_and_dropout(submission, rng):
     out = run(submission, "PositionalEncoding", dict(embed_dim=E, dropout=0.5, max_len=20), {}, [x])
     assert_close(out["out"], expected, rtol=RTOL, atol=ATOL,
                  what="PositionalEncoding output in eval mode (x + pe[:, :S])")
-    x1 = np.repeat(rng.normal(size=(1, S, E)), 1000, axis=0)
-    drop = submission.probe("dropout_behaviour", module="PositionalEncoding", kwargs=dict(embed_dim=E, dropout=0.5,
-                            max_len=20), params={}, inputs=[x1], calls=4, seed=1)
-    _check_dropout(drop, x1[0] + positional_table(E, 20)[0, :S], "PositionalEncoding")
+    x = rng.normal(size=(50, S, E))
+    out = run(submission, "PositionalEncoding", dict(embed_dim=E, dropout=0.5, max_len=20), {}, [x], train=True, seed=1)
+    _inverted_dropout(out["out"], x + positional_table(E, 20)[:, :S], 0.5, "PositionalEncoding")
 
 
-def _check_dropout(drop, expected_mean, what):
+def _inverted_dropout(got, kept, p, what):
+    """Inverted dropout of `kept` in train mode: each element 0 (dropped) or kept / (1 - p), a fraction near p of
+    them dropped. Returns where the elements were dropped."""
     __tracebackhide__ = True
-    outs = [np.asarray(o) for o in drop["outs"]]
-    assert drop["means"] is not None, f"{what} did not return a tensor in train mode"
-    assert not all(np.allclose(outs[0], o) for o in outs[1:]) and not np.allclose(outs[0][0], outs[0][1]), \
-        f"{what} in train mode gives the same output on every call: is dropout applied (and only in train mode)?"
-    scale = np.abs(expected_mean).max()
-    err = np.abs(np.asarray(drop["means"]) - expected_mean).max() / scale
-    assert err < 0.1, (f"{what} in train mode: the mean over many dropout draws is {err:.2f} (relative) away from the "
-                       f"eval-mode output; dropout should keep the expectation (inverted dropout, like nn.Dropout)")
+    assert got is not None and np.shape(got) == np.shape(kept), \
+        f"{what} in train mode returned shape {np.shape(got)}; expected {np.shape(kept)}"
+    got = np.asarray(got, dtype=np.float64)
+    dropped = np.abs(got) <= 1e-6
+    scaled = np.isclose(got, kept / (1 - p), rtol=1e-4, atol=1e-5)
+    assert np.all(dropped | scaled), (
+        f"{what} in train mode: some outputs are neither 0 nor the eval-mode output scaled by 1 / (1 - p); "
+        f"dropout should act on the whole sum x + pe, as nn.Dropout does")
+    assert abs(np.mean(dropped) - p) < 0.1, \
+        f"{what} in train mode with dropout p = {p} drops {np.mean(dropped):.0%} of the outputs"
+    return dropped
 
 
 # ---- MultiHeadAttention --------------------------------------------------------------------------------------------
@@ -263,7 +280,11 @@ def test_attention_mask_leaving_one_key(submission, rng):
 @pytest.mark.points(2)
 @pytest.mark.budget(cpu=8, cuda=8)
 def test_attention_dropout(submission, rng):
-    """Dropout on the attention weights: off in eval mode, on in train mode, expectation preserved."""
+    """Dropout on the attention weights: off in eval mode. In train mode, with the value and output projections
+    set to the identity, each output row of head h is sum_t m_t a_t v_t / (1 - p) over the keys t (m_t 0 or 1,
+    a_t the attention weight, v_t head h's slice of value row t). With T <= D the value rows are independent, so
+    the judge solves for the coefficient of each v_t: every one must be 0 or a_t / (1 - p). Dropout on the
+    output, on the values or on the scores leaves the span of the value rows or gives other coefficients."""
     S, T, E, H = 3, 5, 8, 2
     params = attention_params(rng, "", E)
     q, kv = rng.normal(size=(1, S, E)), rng.normal(size=(1, T, E))
@@ -272,11 +293,28 @@ def test_attention_dropout(submission, rng):
     out = run(submission, "MultiHeadAttention", dict(embed_dim=E, num_heads=H, dropout=0.3), params, [q, kv, kv])
     assert_close(out["out"][0] if out["out"] is not None else None, expected, rtol=RTOL, atol=ATOL,
                  what="attention output in eval mode with dropout = 0.3 (dropout must be off in eval mode)")
-    reps = [np.repeat(a, 1000, axis=0) for a in (q, kv, kv)]
-    drop = submission.probe("dropout_behaviour", module="MultiHeadAttention",
-                            kwargs=dict(embed_dim=E, num_heads=H, dropout=0.3), params=params, inputs=reps,
-                            calls=4, seed=2)
-    _check_dropout(drop, expected, "MultiHeadAttention")
+
+    N, S, T, drop = 40, 5, 3, 0.5
+    D = E // H
+    params.update({"value.weight": np.eye(E), "value.bias": np.zeros(E), "proj.weight": np.eye(E),
+                   "proj.bias": np.zeros(E)})
+    q, k, v = rng.normal(size=(N, S, E)), rng.normal(size=(N, T, E)), rng.normal(size=(N, T, E))
+    out = run(submission, "MultiHeadAttention", dict(embed_dim=E, num_heads=H, dropout=drop), params, [q, k, v],
+              train=True, seed=2)
+    assert out["out"] is not None and np.shape(out["out"]) == (N, S, E), \
+        f"attention in train mode returned shape {np.shape(out['out'])}; expected (N, S, E)"
+    weights = attention_weights({name: _t(value) for name, value in params.items()}, "", _t(q), _t(k), H).numpy()
+    got = np.asarray(out["out"], dtype=np.float64).reshape(N, S, H, D).transpose(0, 2, 1, 3)  # (N, H, S, D)
+    values = v.reshape(N, T, H, D).transpose(0, 2, 1, 3)  # (N, H, T, D)
+    coef = got @ np.linalg.pinv(values)  # (N, H, S, T)
+    outside = np.abs(got - coef @ values).max()
+    dropped = np.isclose(coef, 0, atol=1e-3)
+    kept = np.isclose(coef, weights / (1 - drop), rtol=1e-3, atol=1e-3)
+    assert outside < 1e-3 and np.all(dropped | kept), (
+        "attention in train mode: an output row is not the value rows weighted by the attention weights, each "
+        "either dropped or scaled by 1 / (1 - p); dropout (attn_drop) belongs on the attention weights")
+    assert abs(np.mean(dropped) - drop) < 0.1, \
+        f"attention in train mode with dropout p = {drop} drops {np.mean(dropped):.0%} of the attention weights"
 
 
 # ---- TransformerEncoderLayer ----------------------------------------------------------------------------------------
@@ -302,15 +340,23 @@ def test_encoder_layer(submission, rng, hand_built, masked):
 @pytest.mark.points(1)
 @pytest.mark.budget(cpu=5, cuda=5)
 def test_encoder_layer_dropout_in_train_mode(submission, rng):
+    """dropout_self on the attention's output and dropout_ffn on the FFN's, each before its residual add: in train
+    mode, with one of them at p = 1 (it drops everything) and every other dropout at 0, the layer computes the
+    eval-mode layer without that sublayer."""
     N, S, E, H, F_ = 2, 4, 8, 2, 12
     params = encoder_params(rng, "", E, F_)
     src = rng.normal(size=(N, S, E))
     kwargs = dict(input_dim=E, num_heads=H, dim_feedforward=F_, dropout=0.2)
-    eval_out = run(submission, "TransformerEncoderLayer", kwargs, params, [src], mask_name="src_mask")["out"]
-    train_out = run(submission, "TransformerEncoderLayer", kwargs, params, [src], mask_name="src_mask",
-                    train=True)["out"]
-    assert train_out is not None and not np.allclose(train_out, eval_out), \
-        "TransformerEncoderLayer gives the same output in train mode as in eval mode: dropout (0.2) is not applied"
+    p = {k: _t(v) for k, v in params.items()}
+    for sublayer, dropped in (("attention", "dropout_self"), ("ffn", "dropout_ffn")):
+        dropout_p = {"self_attn.attn_drop": 0.0, "ffn.dropout": 0.0, "dropout_self": 0.0, "dropout_ffn": 0.0,
+                     dropped: 1.0}
+        out = run(submission, "TransformerEncoderLayer", kwargs, params, [src], mask_name="src_mask", train=True,
+                  dropout_p=dropout_p)
+        assert_close(out["out"], encoder_layer(p, "", _t(src), H, without=sublayer).numpy(), rtol=RTOL, atol=ATOL,
+                     what=f"TransformerEncoderLayer in train mode with {dropped} dropping everything (the layer "
+                          f"without its {sublayer} sublayer: {dropped} applies to that sublayer's output, before the "
+                          f"residual add)")
 
 
 # ---- PatchEmbedding -----------------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 The hidden split's seed lives only here; the probes receive its images, never its boxes or masks.
 Training is the slow part of grading, so the student's model is trained once per graded submission, by
-whichever test asks first (`trained`): that test's worker also runs the latency probe on the trained
-model, and the figures are kept here for the other tests.
+whichever test asks first (`trained`): that test's worker also times `predict` one image at a time on the
+trained model, and the figures are kept here for the other tests.
 """
 import numpy as np
 import pytest
@@ -13,7 +13,8 @@ from autograder.data.scenes import cached_scenes, scene_split
 # A 128-bit seed: the generator is public, so a small seed could be found by generating scenes until one
 # matches the images a probe receives.
 HIDDEN_SCENES, HIDDEN_SEED = 500, 0x5D1C_93A0_7E44_B2F1_0C6A_8F37_D2E9_1B45
-LATENCY_RUNS = 200
+LATENCY_RUNS = 100      # hidden images predicted one per call for the latency
+UNTRAINED_SCENES = 100  # hidden images an untrained model predicts (it must score near nothing)
 
 
 @pytest.fixture(scope="session")
@@ -24,19 +25,23 @@ def hidden_split():
 
 @pytest.fixture
 def trained(submission, hidden_split):
-    """The student's model trained on the 2,000 training scenes (seed 0): dict predictions (one dict per hidden
-    scene), params, macs (per 64x64 image), counter_ok, latency_s (seconds per batch-1 forward, judge's clock,
-    raw) and latency_consistent (batch-1 outputs equal to batched ones: the model does not skip work when timed)."""
+    """The student's model trained on the 2,000 training scenes (seed 0), and `predict` measured on the hidden
+    scenes: the probe's answer (predictions, one dict per hidden scene; forward_masks and heatmaps, the returned
+    model's own outputs; untrained, predict's answers for the first UNTRAINED_SCENES scenes with an untrained
+    model; params and macs, measured around predict; counter_ok), plus latency_s (seconds per image of predict
+    called one image at a time on one CPU thread, the judge's clock, best of 3, raw), one_at_a_time (those
+    calls' predictions) and latency_devices (the devices they touched)."""
     def train():
         split = scene_split("train")
         # the image arrays reach the worker as read-only files (probe.shared); the ragged boxes and labels as data
         submission.share("scenes", train_images=split["images"], train_masks=split["masks"],
                          hidden_images=hidden_split["images"])
-        out = submission.probe("train_and_predict", boxes=split["boxes"], labels=split["labels"], seed=0)
+        out = submission.probe("train_and_predict", boxes=split["boxes"], labels=split["labels"], seed=0,
+                               untrained_count=UNTRAINED_SCENES)
         assert out["model"] == "MultiTaskNet", f"train_multitask returned a {out['model']}; expected a MultiTaskNet"
-        inputs = np.random.default_rng(0).normal(size=(LATENCY_RUNS, 3, 64, 64)).astype(np.float32)
-        timing, seconds = submission.timed("latency", repeat=3, inputs=inputs)
-        return dict(out, latency_s=seconds / LATENCY_RUNS, latency_consistent=timing["consistent"])
+        timing, seconds = submission.timed("predict_one_at_a_time", repeat=3, count=LATENCY_RUNS)
+        return dict(out, latency_s=seconds / LATENCY_RUNS, latency_runs=LATENCY_RUNS, one_at_a_time=timing["predictions"],
+                    latency_devices=timing["devices"])
     return submission.once("trained", train)
 
 

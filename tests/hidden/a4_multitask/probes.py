@@ -1,15 +1,15 @@
 """Probes for assignment 4's hidden tests: call the student's functions inside the worker, train, report.
 
 No expected values, no held-out boxes or masks live here: the judge holds the hidden split's annotations
-and shares images only (read-only files, `probe.shared`). Costs are measured here by probe code, never by
-the student's: parameters through nn.Module's own method, multiply-accumulates with PyTorch's
-FlopCounterMode (bound when this file loads, before any submission module), and the latency is the judge's
-clock around a probe that runs R forwards.
+and shares images only (read-only files, `probe.shared`). Costs are measured around the student's `predict`
+itself, never on an object the student hands over: multiply-accumulates and the model state it reads by
+autograder.cost (bound when this file loads, before any submission module), and the latency is the judge's
+clock around a probe that calls `predict` on one image at a time, on the CPU.
 """
 import numpy as np
-from torch.utils.flop_counter import FlopCounterMode
 
-from autograder.probe import (answers, call, device, number, optional, plain, seed_all,  # noqa: F401 (call)
+from autograder.cost import measure_cost, record_devices, trusted_check
+from autograder.probe import (answers, array, call, device, flag, number, optional, plain, seed_all,  # noqa: F401
                               shared, stand_in_model, text, to_plain)
 
 _TRAINED = {}   # the model trained by train_and_predict, for the latency probe in the same worker
@@ -59,57 +59,55 @@ def predict_fixed(outputs, images):
     return {"results": to_plain(results), "calls": len(model.modes), "eval_mode": [not m for m in model.modes]}
 
 
-def _same(a, b):
-    """Whether two outputs of the model (dicts of tensors) agree within float noise."""
-    import torch
-    return isinstance(a, dict) and isinstance(b, dict) and set(a) == set(b) and all(
-        torch.allclose(a[k].float(), b[k].float(), rtol=1e-4, atol=1e-5) for k in a)
-
-
-@answers(predictions=plain, params=number, macs=number, counter_ok=plain, model=text)
-def train_and_predict(boxes, labels, seed):
+@answers(predictions=plain, forward_masks=array, heatmaps=array, untrained=plain, params=number, macs=number,
+         counter_ok=flag, model=text)
+def train_and_predict(boxes, labels, seed, untrained_count):
     """train.train_multitask on the shared training scenes (with these boxes and labels; seed=seed, on the
-    grading device, its other defaults), then train.predict on the shared hidden images; the trained model's
-    parameters and multiply-accumulates for one 64x64 image. counter_ok: the counter counts a trusted layer
-    right, and the model computes the same under it as without."""
+    grading device, its other defaults), then train.predict on the shared hidden images, measured as it runs
+    (autograder.cost: multiply-accumulates per image and the elements of model state it read). Also the
+    returned model's own forward on the same images (its masks and heatmaps: what predict's answers must
+    come from), and predict's answers for the first `untrained_count` images with an untrained
+    MultiTaskNet() from the student's constructor. counter_ok: the counters count a trusted layer right."""
     import torch
     import train
+    from model import MultiTaskNet
     scenes = shared("scenes")   # read-only memory maps: the student's code gets its own writable copies
     train_split = {"images": np.array(scenes["train_images"]), "masks": np.array(scenes["train_masks"]),
                    "boxes": list(boxes), "labels": list(labels)}
+    images = np.array(scenes["hidden_images"])
     seed_all(seed)
     model = train.train_multitask(train_split, seed=seed, device=device())
-    predictions = train.predict(model, np.array(scenes["hidden_images"]), device=device())
+    with measure_cost() as cost:
+        predictions = train.predict(model, images, device=device())
     _TRAINED["model"] = model
-    model.eval()
-    params = sum(p.numel() for p in torch.nn.Module.parameters(model))
-    x = torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(seed)).to(device())
-    counter, check = FlopCounterMode(display=False), FlopCounterMode(display=False)
+    masks, heatmaps = [], []
     with torch.no_grad():
-        plain_out = model(x)
-        with counter:
-            counted_out = model(x)
-        with check:
-            torch.nn.Linear(10, 10)(torch.ones(1, 10))
-    return {"predictions": to_plain(predictions), "params": int(params), "macs": int(counter.get_total_flops() // 2),
-            "counter_ok": check.get_total_flops() == 200 and _same(plain_out, counted_out),
+        for start in range(0, len(images), 100):
+            out = model.eval()(train.images_to_tensor(images[start:start + 100]).to(device()))
+            masks.append(out["seg"].argmax(dim=1).to(torch.uint8).cpu().numpy())
+            heatmaps.append(out["heatmap"].float().cpu().numpy())
+    seed_all(seed)
+    untrained = MultiTaskNet().to(device()).eval()
+    return {"predictions": to_plain(predictions), "forward_masks": np.concatenate(masks),
+            "heatmaps": np.concatenate(heatmaps),
+            "untrained": to_plain(train.predict(untrained, images[:untrained_count], device=device())),
+            "params": int(cost.params), "macs": int(cost.macs // len(images)), "counter_ok": trusted_check(),
             "model": type(model).__name__}
 
 
-@answers(runs=number, consistent=plain)
-def latency(inputs):
-    """Batch-1 forwards of the model trained in this worker over `inputs` (R, 3, 64, 64), one after another.
-    consistent: the first four batch-1 outputs match one forward of the four as a batch."""
-    import torch
-    model = _TRAINED["model"]
-    x = torch.as_tensor(np.asarray(inputs), dtype=torch.float32).to(device())
-    with torch.no_grad():
-        singles = [model(x[i:i + 1]) for i in range(len(x))]
-        if device() == "cuda":
-            torch.cuda.synchronize()
-        batch = model(x[:4])
-    stacked = {k: torch.cat([s[k] for s in singles[:4]]) for k in batch} if isinstance(batch, dict) else None
-    return {"runs": len(x), "consistent": _same(batch, stacked)}
+@answers(predictions=plain, devices=plain)
+def predict_one_at_a_time(count):
+    """train.predict on the first `count` hidden images, one image per call, on the CPU (the model trained in
+    this worker, moved there): the judge's clock around this probe is the latency. devices: what the first
+    call's operators touched."""
+    import train
+    images = np.array(shared("scenes")["hidden_images"][:count])
+    model = _TRAINED["model"].to("cpu")
+    with record_devices() as devices:
+        predictions = list(train.predict(model, images[:1], device="cpu"))
+    for i in range(1, count):
+        predictions.extend(train.predict(model, images[i:i + 1], device="cpu"))
+    return {"predictions": to_plain(predictions), "devices": sorted(devices)}
 
 
 @answers(ops=plain)
@@ -138,3 +136,46 @@ def train_twice(train_split, seed):
         outs = [m.eval()(x) for m in models]
     difference = max(float((outs[0][k] - outs[1][k]).abs().max()) for k in outs[0])
     return {"model": type(models[0]).__name__, "eval_mode": eval_mode, "difference": difference}
+
+
+# bound when this file loads, before any submission module can patch it
+from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
+
+
+class _ConvRecorder(TorchDispatchMode):
+    """Records each convolution ATen runs: [input channels, groups, kernel size]."""
+
+    @classmethod
+    def _should_skip_dynamo(cls):
+        return False   # as autograder.optrace's recorder: no torch._dynamo import in the worker
+
+    def __init__(self):
+        super().__init__()
+        self.convs = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        if str(func) in ("aten.convolution.default", "aten._convolution.default"):
+            groups = args[8] if len(args) > 8 else (kwargs or {}).get("groups", 1)
+            self.convs.append([int(args[0].shape[1]), int(groups), list(args[1].shape[2:])])
+        return func(*args, **(kwargs or {}))
+
+
+@answers(depthwise_run=number, blocks_feeding=number, blocks=number)
+def depthwise_in_forward(seed):
+    """MultiTaskNet() in eval mode, one forward of a random (2, 3, 64, 64) input, then the backward of a random
+    projection of its outputs: the depthwise 3x3 convolutions the forward ran (groups equal to their input's
+    channels, above 1), how many of its DepthwiseSeparable blocks have a parameter the outputs' gradient reaches,
+    and how many it holds."""
+    import torch
+    from model import DepthwiseSeparable, MultiTaskNet
+    seed_all(seed)
+    model = MultiTaskNet().eval()
+    recorder = _ConvRecorder()
+    with recorder:
+        out = model(torch.randn(2, 3, 64, 64))
+    generator = torch.Generator().manual_seed(seed)
+    sum((v * torch.randn(v.shape, generator=generator)).sum() for v in out.values()).backward()
+    blocks = [m for m in model.modules() if isinstance(m, DepthwiseSeparable)]
+    feeding = sum(any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in b.parameters()) for b in blocks)
+    depthwise = sum(groups == channels > 1 and kernel == [3, 3] for channels, groups, kernel in recorder.convs)
+    return {"depthwise_run": int(depthwise), "blocks_feeding": int(feeding), "blocks": len(blocks)}

@@ -1,7 +1,10 @@
 """Hidden tests for losses.py: values and gradients against references computed here with torch. 9 points.
 
 Heatmaps hold exact peaks (value 1) among Gaussian falloff so that both branches of the focal loss count;
-one case has no peak at all (the loss is then the negative term alone).
+one case has no peak at all (the loss is then the negative term alone), one has predictions saturated at exactly
+0 and 1 (a sigmoid's output in float32 reaches both), where only the clamp keeps the loss and its gradient finite.
+The L1 loss also sees a mask with no centre (an image without objects: 0, not 0 / 0), and multitask_loss weights
+without a dice entry (its default 0).
 """
 import numpy as np
 import pytest
@@ -54,16 +57,32 @@ def _heatmaps(rng, peaks=True):
     return pred.astype(np.float32), gt.astype(np.float32)
 
 
-@pytest.mark.points(2)
+def _saturated(rng):
+    """Heatmaps with predictions of exactly 0 and 1: on peaks (log p, and log(1 - p) masked out) and elsewhere."""
+    pred, gt = _heatmaps(rng)
+    pred[0, 1, 2, 3] = pred[1, 0, 0, 0] = pred[1, 2, 3, 3] = 1.0   # a peak, two cells off the peaks
+    pred[1, 0, 5, 5] = pred[0, 2, 6, 6] = 0.0                      # a peak, a cell off the peaks
+    return pred, gt
+
+
+FOCAL_CASES = {   # what the message adds, the heatmaps
+    "peaks": ("", _heatmaps),
+    "no_peak": (" with no peak in the target", lambda rng: _heatmaps(rng, peaks=False)),
+    "saturated": (" with predictions of exactly 0 and 1 (clamped to [EPS, 1 - EPS] first)", _saturated),
+}
+
+
+@pytest.mark.points(1)
 @pytest.mark.budget(cpu=8, cuda=8)
-@pytest.mark.parametrize("peaks", [True, False], ids=["peaks", "no_peak"])
-def test_focal_loss(call, rng, peaks):
-    pred, gt = _heatmaps(rng, peaks)
+@pytest.mark.parametrize("case", list(FOCAL_CASES))
+def test_focal_loss(call, rng, case):
+    what, make = FOCAL_CASES[case]
+    pred, gt = make(rng)
     out = call("losses", "focal_loss", pred, gt, tensors=[0, 1], grad=True)
     value, (dpred, _) = _with_grad(ref_focal, pred, gt)
-    assert_close(out["out"], value, rtol=1e-4, what="focal_loss" + ("" if peaks else " with no peak in the target"))
-    if peaks:
-        assert_close(out["grads"].get("0"), dpred, rtol=1e-3, atol=1e-6, what="the gradient of focal_loss")
+    assert_close(out["out"], value, rtol=1e-4, what="focal_loss" + what)
+    if case != "no_peak":
+        assert_close(out["grads"].get("0"), dpred, rtol=1e-3, atol=1e-6, what="the gradient of focal_loss" + what)
 
 
 @pytest.mark.points(2)
@@ -76,6 +95,10 @@ def test_reg_l1_loss(call, rng):
     value, (dpred, _, _) = _with_grad(ref_l1, pred, target, mask)
     assert_close(out["out"], value, rtol=1e-4, what="reg_l1_loss (the mean over the masked entries)")
     assert_close(out["grads"].get("0"), dpred, rtol=1e-3, atol=1e-6, what="the gradient of reg_l1_loss")
+    out = call("losses", "reg_l1_loss", pred, target, np.zeros_like(mask), tensors=[0, 1, 2], grad=True)
+    assert_close(out["out"], 0.0, atol=1e-7, what="reg_l1_loss with no centre in the mask (EPS keeps it 0, not 0 / 0)")
+    assert_close(out["grads"].get("0", np.zeros_like(pred)), np.zeros_like(pred), atol=1e-7,
+                 what="the gradient of reg_l1_loss with no centre in the mask")
 
 
 @pytest.mark.points(1)
@@ -90,7 +113,7 @@ def test_seg_loss(call, rng, dice):
     assert_close(out["grads"].get("0"), dlogits, rtol=1e-3, atol=1e-6, what=f"the gradient of seg_loss (dice {dice})")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
 @pytest.mark.budget(cpu=8, cuda=8)
 def test_multitask_loss(call, rng):
     pred, gt = _heatmaps(rng)
@@ -113,3 +136,11 @@ def test_multitask_loss(call, rng):
     for key, value in parts.items():
         assert_close(out.get(key), value.item(), rtol=1e-4, what=f"multitask_loss's '{key}' term (before weighting)")
     assert_close(out["total"], total.item(), rtol=1e-4, what=f"multitask_loss's total with weights {weights}")
+    del weights["dice"]
+    out = call("losses", "multitask_loss", outputs, targets, weights, tensors=[0, 1])["out"]
+    parts["seg"] = ref_seg(o["seg"], t["mask"])
+    total = sum(weights[k] * v for k, v in parts.items())
+    assert isinstance(out, dict), "multitask_loss should return a dict"
+    assert_close(out.get("seg"), parts["seg"].item(), rtol=1e-4,
+                 what="multitask_loss's 'seg' term with no 'dice' weight (its default 0)")
+    assert_close(out.get("total"), total.item(), rtol=1e-4, what=f"multitask_loss's total with weights {weights}")

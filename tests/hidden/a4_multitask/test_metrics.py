@@ -1,4 +1,8 @@
-"""Hidden tests for metrics.py: the confusion matrix against scikit-learn's, mIoU against a reference. 4 points."""
+"""Hidden tests for metrics.py: the confusion matrix against scikit-learn's, mIoU against a reference. 4 points.
+
+The confusion matrix also sees classes outside 0..K-1 on both sides (an ignore label of -1 or 255, which must not
+land in a neighbouring cell), and classes that never occur (the matrix keeps its K x K shape).
+"""
 import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix as sk_confusion
@@ -20,6 +24,17 @@ def test_confusion_matrix(call, rng):
     keep = (pred_out < 4).ravel()
     assert_equal(out, sk_confusion(target.ravel()[keep], pred_out.ravel()[keep], labels=range(4)),
                  what="confusion_matrix with predicted classes outside 0..3 (not counted)")
+    target_out = target.copy()
+    target_out[1, 3:5] = -1     # an ignore label, and negative predictions: not counted either
+    target_out[2, 7] = 255
+    pred_out[1:, :, 9] = -1
+    out = call("metrics", "confusion_matrix", pred_out, target_out, 4)["out"]
+    keep = ((pred_out >= 0) & (pred_out < 4) & (target_out >= 0) & (target_out < 4)).ravel()
+    assert_equal(out, sk_confusion(target_out.ravel()[keep], pred_out.ravel()[keep], labels=range(4)),
+                 what="confusion_matrix with true and predicted classes outside 0..3, negative ones too (not counted)")
+    out = call("metrics", "confusion_matrix", pred % 3, target % 3, 5)["out"]
+    assert_equal(out, sk_confusion(target.ravel() % 3, pred.ravel() % 3, labels=range(5)),
+                 what="confusion_matrix(pred, target, 5) where classes 3 and 4 never occur (a 5 x 5 matrix still)")
 
 
 def ref_miou(conf):

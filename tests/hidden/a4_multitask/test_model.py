@@ -2,7 +2,9 @@
 
 The network's design is the student's; these tests check its contract: the four outputs and their
 shapes at several input sizes, a sigmoid heatmap starting near CenterNet's 0.1 prior, a backbone of
-depthwise-separable blocks, and the DepthwiseSeparable block itself. predict is checked with a stand-in
+depthwise-separable blocks that forward runs (the depthwise convolutions as ATen runs them, and the blocks'
+parameters reached by the outputs' gradient: blocks held but skipped do not count), and the DepthwiseSeparable
+block itself. predict is checked with a stand-in
 model (the probe's) returning known maps, so that its conversions (COCO [x, y, w, h] boxes, classes
 1..3, NMS within each class, the mask's argmax at full resolution, eval mode) are graded without training.
 """
@@ -40,7 +42,7 @@ def test_heatmap_sigmoid_and_prior(structure):
 
 @pytest.mark.points(1)
 @pytest.mark.budget(cpu=10, cuda=10)
-def test_depthwise_separable(structure):
+def test_depthwise_separable(structure, submission):
     out = structure
     assert out["block"]["shape"] == [2, 16, 8, 8], (
         f"DepthwiseSeparable(8, 16, stride=2) on (2, 8, 15, 16) gave {out['block']['shape']}; expected [2, 16, 8, 8]")
@@ -50,6 +52,11 @@ def test_depthwise_separable(structure):
     assert out["depthwise"] >= 3 and out["pointwise"] >= 3, (
         f"MultiTaskNet has {out['depthwise']} depthwise 3x3 and {out['pointwise']} pointwise 1x1 convolutions; its "
         f"backbone should be built from DepthwiseSeparable blocks (at least 3)")
+    used = submission.probe("depthwise_in_forward", seed=0)
+    assert used["depthwise_run"] >= 3 and used["blocks_feeding"] >= 3, (
+        f"MultiTaskNet's forward ran {used['depthwise_run']} depthwise 3x3 convolutions, and its outputs depend on "
+        f"{used['blocks_feeding']} of its {used['blocks']} DepthwiseSeparable blocks; forward should run its "
+        f"backbone's DepthwiseSeparable blocks (at least 3), not only hold them")
 
 
 def _stand_in_maps(rng):

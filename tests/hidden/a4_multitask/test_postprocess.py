@@ -4,7 +4,9 @@ Boxes are corner boxes [x1, y1, x2, y2] in input pixels. IoU cases: disjoint, ne
 shared: IoU 0), identical, degenerate (zero area, IoU 0 even against itself), and random boxes. NMS: the
 order of the kept boxes, ties (the lower index first), the threshold itself (a box at exactly the
 threshold stays: suppression is for IoU greater than it). Decoding: synthetic maps with known peaks,
-offsets and sizes, a plateau-free neighbour that must not count as a peak, top-k and the threshold.
+offsets and sizes, a plateau-free neighbour that must not count as a peak, top-k (k above the number of cells
+too) and the threshold, and a batch of images with different peaks and counts (one without any): top-k and
+every map read per image.
 """
 import numpy as np
 import pytest
@@ -88,13 +90,16 @@ def test_nms_ties_and_threshold(call):
                  what="nms with a tie (boxes 0 and 1, equal scores: the lower index stays) and an IoU equal to the threshold")
 
 
-def _maps(peaks, C=3, H=8, W=8):
-    """Heatmap, wh and offset maps with the given peaks: (class, x, y, score, w, h, ox, oy)."""
-    heat = np.full((1, C, H, W), 0.01, np.float32)
-    wh, off = np.zeros((1, 2, H, W), np.float32), np.zeros((1, 2, H, W), np.float32)
-    for c, x, y, score, w, h, ox, oy in peaks:
-        heat[0, c, y, x] = score
-        wh[0, :, y, x], off[0, :, y, x] = (w, h), (ox, oy)
+def _maps(*images, C=3, H=8, W=8):
+    """Heatmap, wh and offset maps of len(images) images, each image given by its peaks:
+    (class, x, y, score, w, h, ox, oy)."""
+    N = len(images)
+    heat = np.full((N, C, H, W), 0.01, np.float32)
+    wh, off = np.zeros((N, 2, H, W), np.float32), np.zeros((N, 2, H, W), np.float32)
+    for n, peaks in enumerate(images):
+        for c, x, y, score, w, h, ox, oy in peaks:
+            heat[n, c, y, x] = score
+            wh[n, :, y, x], off[n, :, y, x] = (w, h), (ox, oy)
     return {"heatmap": heat, "wh": wh, "offset": off}
 
 
@@ -110,7 +115,7 @@ def _expected(peaks, stride=4):
     return np.array(boxes), np.array([p[3] for p in rows]), np.array([p[0] + 1 for p in rows])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.budget(cpu=8, cuda=8)
 def test_decode_peaks(call):
     out = call("postprocess", "decode", _maps(PEAKS), tensors=[0], k=10, threshold=0.1)["out"]
@@ -132,3 +137,30 @@ def test_decode_top_k_and_threshold(call):
     assert_equal(np.asarray(out["labels"]).astype(np.int64), [1, 3], what="decode with k=2: the two highest peaks")
     out = call("postprocess", "decode", _maps(PEAKS), tensors=[0], k=10, threshold=0.5)["out"][0]
     assert_close(out["scores"], [0.9, 0.7], rtol=1e-5, what="decode with threshold=0.5: the peaks scoring 0.5 or more")
+    out = call("postprocess", "decode", _maps(PEAKS), tensors=[0], k=1000, threshold=0.1)["out"][0]
+    assert_close(out["scores"], [0.9, 0.7, 0.4], rtol=1e-5,
+                 what="decode with k=1000, more than the maps' 192 cells: every peak above the threshold")
+
+
+# Three images: their peaks differ (no image's boxes fit another's maps), and so do their counts: 3, 2 (one of them
+# on a corner cell) and none. Image 1's peaks score below image 0's, so with k=3 a top-k over the whole batch
+# would keep image 0's peaks alone.
+BATCH = [
+    [(0, 2, 3, 0.9, 3.0, 2.0, 0.5, 0.25), (2, 6, 1, 0.8, 1.5, 4.0, 0.0, 0.75), (1, 5, 6, 0.7, 2.0, 2.0, 0.2, 0.2)],
+    [(1, 0, 7, 0.6, 1.0, 2.5, 0.1, 0.9), (2, 4, 4, 0.3, 5.0, 3.0, 0.6, 0.4)],
+    [],
+]
+
+
+@pytest.mark.points(1)
+@pytest.mark.budget(cpu=8, cuda=8)
+def test_decode_batch(call):
+    out = call("postprocess", "decode", _maps(*BATCH), tensors=[0], k=3, threshold=0.1)["out"]
+    assert isinstance(out, list) and len(out) == len(BATCH), "decode should return a list with one dict per image"
+    for n, (peaks, det) in enumerate(zip(BATCH, out)):
+        boxes, scores, labels = _expected(peaks)
+        assert_equal(np.asarray(det["labels"]).astype(np.int64), labels,
+                     what=f"decode's labels for image {n} of 3 (its own k highest peaks, k per image)")
+        assert_close(det["scores"], scores, rtol=1e-5, what=f"decode's scores for image {n} of 3")
+        assert_close(np.asarray(det["boxes"]).reshape(-1, 4), boxes.reshape(-1, 4), rtol=1e-5, atol=1e-4,
+                     what=f"decode's boxes for image {n} of 3 (from that image's wh and offset maps)")

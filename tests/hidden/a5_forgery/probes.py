@@ -40,10 +40,12 @@ def bayar_step(shape, x, grad, lr, seed):
             "out": to_plain(out), "params": [list(p.shape) for p in layer.parameters()]}
 
 
-@answers(forgery=plain, generated=plain, forgery_96=plain, bayar=number, srm=number)
+@answers(forgery=plain, generated=plain, forgery_96=plain, bayar=number, srm=number, srm_used=plain,
+         bayar_used=plain)
 def model_structure(seed):
     """ForgeryNet() and GeneratedImageDetector() in eval mode on random 64x64 and 96x64 inputs: the output
-    shapes; how many BayarConv2d and SRMConv2d layers ForgeryNet holds."""
+    shapes; how many BayarConv2d and SRMConv2d layers ForgeryNet holds, and whether ForgeryNet's output changes
+    when their outputs are replaced by zeros (forward hooks on those layers), i.e. whether forward uses them."""
     import torch
     from filters import BayarConv2d, SRMConv2d
     from model import ForgeryNet, GeneratedImageDetector
@@ -53,12 +55,34 @@ def model_structure(seed):
     def shapes(out):
         return {k: list(v.shape) for k, v in out.items()} if isinstance(out, dict) else None
     with torch.no_grad():
-        forgery, forgery_96 = shapes(net(torch.rand(2, 3, 64, 64))), shapes(net(torch.rand(3, 3, 96, 64)))
+        x = torch.rand(2, 3, 64, 64)
+        forgery, forgery_96 = shapes(net(x)), shapes(net(torch.rand(3, 3, 96, 64)))
         generated = GeneratedImageDetector().eval()(torch.rand(2, 3, 64, 64))
     return {"forgery": forgery, "forgery_96": forgery_96,
             "generated": list(generated.shape) if isinstance(generated, torch.Tensor) else None,
             "bayar": sum(isinstance(m, BayarConv2d) for m in net.modules()),
-            "srm": sum(isinstance(m, SRMConv2d) for m in net.modules())}
+            "srm": sum(isinstance(m, SRMConv2d) for m in net.modules()),
+            "srm_used": _used(net, SRMConv2d, x), "bayar_used": _used(net, BayarConv2d, x)}
+
+
+def _used(net, kind, x):
+    """Whether zeroing the outputs of net's `kind` layers changes net(x) (None when net has none or fails)."""
+    import torch
+    layers = [m for m in net.modules() if isinstance(m, kind)]
+    if not layers:
+        return None
+    with torch.no_grad():
+        before = net(x)
+        handles = [m.register_forward_hook(lambda module, args, out: torch.zeros_like(out)) for m in layers]
+        try:
+            after = net(x)
+        finally:
+            for h in handles:
+                h.remove()
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return None
+    return any(k in after and torch.as_tensor(before[k]).shape == torch.as_tensor(after[k]).shape
+               and float((torch.as_tensor(before[k]) - torch.as_tensor(after[k])).abs().max()) > 1e-5 for k in before)
 
 
 @answers(result=plain, eval_mode=plain, first_input=plain)
@@ -77,6 +101,17 @@ def _arrays(split):
     return {k: np.asarray(v) for k, v in split.items()}
 
 
+def _counting_steps(fn, *args, **kwargs):
+    """fn(*args, **kwargs), and how many optimizer steps (any torch.optim optimizer) it took."""
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+    steps = []
+    handle = register_optimizer_step_post_hook(lambda *_: steps.append(1))
+    try:
+        return fn(*args, **kwargs), len(steps)
+    finally:
+        handle.remove()
+
+
 def _bayar_constrained(model):
     """Whether every BayarConv2d of a model satisfies its constraint (centre -1, the rest summing to 1)."""
     import torch
@@ -92,42 +127,83 @@ def _bayar_constrained(model):
     return True
 
 
-@answers(predictions=plain, recompressed=plain, model=text, eval_mode=plain, bayar_constrained=plain)
-def train_forgery_and_predict(split, images, recompressed, seed):
-    """train.train_forgery(split, seed=seed) on the grading device (its other defaults), then predict_forgery on
-    `images` and on `recompressed` (the same patches saved again as JPEG at a quality outside the training's)."""
+def _forward_probabilities(model, images, batch_size=200):
+    """The model's own forward on uint8 images in eval mode, through a sigmoid: a dict of float32 arrays for a
+    dict output, an array otherwise (None when it fails)."""
+    import torch
+    model.eval()
+    parts = []
+    try:
+        with torch.no_grad():
+            for i in range(0, len(images), batch_size):
+                x = torch.as_tensor(np.asarray(images[i:i + batch_size]), dtype=torch.float32).permute(0, 3, 1, 2)
+                out = model(x.contiguous().div(255).to(device()))
+                parts.append({"score": torch.sigmoid(out["score"]).cpu(), "mask": torch.sigmoid(out["mask"][:, 0]).cpu()}
+                             if isinstance(out, dict) else torch.sigmoid(out).cpu())
+    except Exception:   # noqa: BLE001  the judge then finds no agreement
+        return None
+    if isinstance(parts[0], dict):
+        return {k: torch.cat([p[k] for p in parts]).numpy() for k in parts[0]}
+    return torch.cat(parts).numpy()
+
+
+@answers(predictions=plain, recompressed=plain, own=plain, own_recompressed=plain, untrained=plain, model=text,
+         eval_mode=plain, bayar_constrained=plain, steps=number)
+def train_forgery_and_predict(split, images, recompressed, seed, untrained_seed):
+    """train.train_forgery(split, seed=seed) on the grading device (its other defaults): how many optimizer steps it
+    took, whether its Bayar layers satisfy their constraint as returned (before any forward, which may project them again); predict_forgery on
+    `images` and on `recompressed` (the same patches saved again as JPEG at a quality outside the training's);
+    the returned model's own forward on both (`own`, `own_recompressed`); and predict_forgery on `images` with
+    an untrained ForgeryNet() made after seeding `untrained_seed`."""
     import train
+    from model import ForgeryNet
+    images, recompressed = np.asarray(images), np.asarray(recompressed)
     seed_all(seed)
-    model = train.train_forgery(_arrays(split), seed=seed, device=device())
-    eval_mode = not model.training
-    return {"predictions": to_plain(train.predict_forgery(model, np.asarray(images), device=device())),
-            "recompressed": to_plain(train.predict_forgery(model, np.asarray(recompressed), device=device())[
-                "score"]),
-            "model": type(model).__name__, "eval_mode": eval_mode, "bayar_constrained": _bayar_constrained(model)}
+    model, steps = _counting_steps(train.train_forgery, _arrays(split), seed=seed, device=device())
+    eval_mode, bayar_constrained = not model.training, _bayar_constrained(model)
+    predictions = train.predict_forgery(model, images, device=device())
+    recompressed_scores = train.predict_forgery(model, recompressed, device=device())["score"]
+    own, own_recompressed = _forward_probabilities(model, images), _forward_probabilities(model, recompressed)
+    own_recompressed = own_recompressed.get("score") if isinstance(own_recompressed, dict) else None
+    seed_all(untrained_seed)
+    untrained = train.predict_forgery(ForgeryNet().to(device()), images, device=device())
+    return {"predictions": to_plain(predictions), "recompressed": to_plain(recompressed_scores),
+            "own": to_plain(own), "own_recompressed": to_plain(own_recompressed),
+            "untrained": to_plain(untrained), "model": type(model).__name__, "eval_mode": eval_mode,
+            "bayar_constrained": bayar_constrained, "steps": steps}
 
 
-@answers(probability=plain, model=text, eval_mode=plain)
-def train_generated_and_predict(split, images, seed):
-    """train.train_generated(split, seed=seed) on the grading device (its other defaults), then
-    predict_generated on `images`."""
+@answers(probability=plain, own=plain, untrained=plain, model=text, eval_mode=plain)
+def train_generated_and_predict(split, images, seed, untrained_seed):
+    """train.train_generated(split, seed=seed) on the grading device (its other defaults), then predict_generated
+    on `images`; the returned model's own forward on them (`own`); and predict_generated with an untrained
+    GeneratedImageDetector() made after seeding `untrained_seed`."""
     import train
+    from model import GeneratedImageDetector
+    images = np.asarray(images)
     seed_all(seed)
     model = train.train_generated(_arrays(split), seed=seed, device=device())
     eval_mode = not model.training
-    return {"probability": to_plain(train.predict_generated(model, np.asarray(images), device=device())),
+    probability = train.predict_generated(model, images, device=device())
+    own = _forward_probabilities(model, images)
+    seed_all(untrained_seed)
+    untrained = train.predict_generated(GeneratedImageDetector().to(device()), images, device=device())
+    return {"probability": to_plain(probability), "own": to_plain(own), "untrained": to_plain(untrained),
             "model": type(model).__name__, "eval_mode": eval_mode}
 
 
-@answers(models=plain, eval_mode=plain, difference=number)
+@answers(models=plain, eval_mode=plain, difference=number, steps=plain)
 def train_twice(forgery_split, generated_split, seed):
-    """train_forgery and train_generated, each twice with `seed` on small splits: the classes, modes, and the
-    largest difference between the two runs' outputs on one random image."""
+    """train_forgery and train_generated, each twice with `seed` on small splits: the classes, modes, optimizer
+    steps of each first run, and the largest difference between the two runs' outputs on one random image."""
     import torch
     import train
     x = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(1)).to(device())
-    models, modes, difference = [], [], 0.0
+    models, modes, difference, steps = [], [], 0.0, []
     for fn, split in ((train.train_forgery, forgery_split), (train.train_generated, generated_split)):
-        pair = [fn(_arrays(split), seed=seed, epochs=1, device=device()) for _ in range(2)]
+        first, first_steps = _counting_steps(fn, _arrays(split), seed=seed, epochs=1, device=device())
+        pair = [first, fn(_arrays(split), seed=seed, epochs=1, device=device())]
+        steps.append(first_steps)
         models.append(type(pair[0]).__name__)
         modes.append(not pair[0].training)
         with torch.no_grad():
@@ -136,4 +212,4 @@ def train_twice(forgery_split, generated_split, seed):
             difference = max([difference] + [float((outs[0][k] - outs[1][k]).abs().max()) for k in outs[0]])
         else:
             difference = max(difference, float((outs[0] - outs[1]).abs().max()))
-    return {"models": models, "eval_mode": modes, "difference": difference}
+    return {"models": models, "eval_mode": modes, "difference": difference, "steps": steps}

@@ -12,6 +12,9 @@ def test_forgery_net_outputs(structure):
         f"ForgeryNet on (3, 3, 96, 64) returned {out['forgery_96']}; the mask is at the input resolution")
     assert out["bayar"] >= 1 and out["srm"] >= 1, (
         f"ForgeryNet holds {out['srm']} SRMConv2d and {out['bayar']} BayarConv2d layers; it should use both")
+    assert out["srm_used"] is True and out["bayar_used"] is True, (
+        "ForgeryNet's output does not change when its SRMConv2d or BayarConv2d outputs are replaced by zeros: "
+        "forward must feed both residuals to the rest of the network")
 
 
 @pytest.mark.points(1)
