@@ -111,6 +111,38 @@ def _defined_functions(tree):
     return {k: [a.arg for a in v.args.posonlyargs + v.args.args + v.args.kwonlyargs] for k, v in found.items()}
 
 
+REVIEW_FILE_KB = 100        # the assignments' largest solution file is about 12 KiB
+REVIEW_LITERAL_NUMBERS = 500  # numbers written out in one list, tuple, set or dict display
+REVIEW_LITERAL_CHARS = 5000   # one string, bytes or integer literal (an encoded table)
+
+
+def _literal_size(value):
+    """Characters of a string or bytes literal; an integer's in hexadecimal (str() refuses huge ones)."""
+    if isinstance(value, (str, bytes)):
+        return len(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value.bit_length() + 3) // 4
+    return 0
+
+
+def embedded_data(rel, text, tree):
+    """Sentences for a TA when a file looks like it carries data rather than code (a table of answers, weights
+    written out): an unusually large file, a long literal, or many numbers in one display. Never scored."""
+    found = []
+    if len(text.encode()) > REVIEW_FILE_KB * 1024:
+        found.append(f"{rel} is {len(text.encode()) / 1024:,.0f} KiB, far more than code for this assignment needs")
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            values = node.values if isinstance(node, ast.Dict) else node.elts
+            numbers = sum(isinstance(v, ast.Constant) and isinstance(v.value, (int, float)) for v in values)
+            if numbers > REVIEW_LITERAL_NUMBERS:
+                found.append(f"{rel} line {node.lineno} writes out {numbers:,} numbers in one literal")
+        elif isinstance(node, ast.Constant) and _literal_size(node.value) > REVIEW_LITERAL_CHARS:
+            found.append(f"{rel} line {node.lineno} holds a literal of about {_literal_size(node.value):,} characters")
+    return [f"flagged for review (not scored): {what}; answers or weights embedded in code would not come "
+            f"from the submitted model" for what in found[:3]]
+
+
 def check_file(rel, text, signatures):
     """Problems with one submitted file: a syntax error, or a function with the wrong name or parameters."""
     try:
@@ -119,7 +151,7 @@ def check_file(rel, text, signatures):
     except SyntaxError as exc:
         return [f"{rel} has a syntax error at line {exc.lineno}: {exc.msg}; the tests that use it score 0."]
     defined = _defined_functions(tree)
-    problems = []
+    problems = embedded_data(rel, text, tree)
     for sig in signatures:
         owner, name, expected = _parse_signature(sig)
         label = f"{owner}.{name}" if owner else name

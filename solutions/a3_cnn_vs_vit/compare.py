@@ -171,7 +171,9 @@ def train(model, X, y, epochs=6, batch_size=64, lr=3e-3, seed=0, device="cpu"):
     """
     Trains a classifier with AdamW (weight decay 0.01) on the cross-entropy loss, in minibatches drawn in
     a new random order each epoch; the learning rate follows a cosine schedule from lr down to 0 over all
-    steps. Both architectures use these defaults: that is what makes the comparison fair.
+    steps. Each epoch visits every example once, in minibatches of batch_size (the last one may be smaller),
+    with one optimizer step per minibatch, and the learning rate is updated after every step. Both
+    architectures use these defaults: that is what makes the comparison fair.
 
     Inputs:
     - model: a classifier returning scores of shape (N, K); moved to `device` here.

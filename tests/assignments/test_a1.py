@@ -161,8 +161,9 @@ def _digit_features():
     return np.hstack([X / 16 - mean, np.ones((len(X), 1))]), y  # (1797, 65), (1797,)
 
 
-# Lookup tables pasted into linear_classifier.py, with training that never leaves the small random start:
-# the classifiers' accuracy must come from the weights, not from recognising the public test digits.
+# Lookup tables pasted into linear_classifier.py, with training that never leaves the small random start (or
+# with real training): the classifiers' accuracy must come from the weights, not from recognising the public
+# test digits.
 UNTRAINED = '''
 def _train_nothing(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, verbose=False):
     self.W = 0.001 * np.random.randn(X.shape[1], np.max(y) + 1)
@@ -198,10 +199,11 @@ LinearClassifier.predict = _nearest
 }
 
 
-@pytest.mark.parametrize("lookup", sorted(LOOKUPS))
-def test_lookup_of_public_test_digits_earns_no_accuracy(lookup, tmp_path):
-    """Measured before the judge perturbed the test digits: the hash lookup earned 10/10 of the two accuracy
-    tests, the nearest-digit lookup 10/10; now 0 each."""
+@pytest.mark.parametrize("lookup, trains", [("hash", False), ("nearest", False), ("nearest", True)])
+def test_lookup_of_public_test_digits_earns_no_accuracy(lookup, trains, tmp_path):
+    """Measured before the judge perturbed the test digits and checked the model: each lookup earned 10/10 of the
+    two accuracy tests; now 0. The hash finds nothing in noisy digits; the nearest digit disagrees with untrained
+    weights, and with trained ones the untrained classifier scores 1.0 through it."""
     import base64
     import hashlib
     import numpy as np
@@ -211,9 +213,11 @@ def test_lookup_of_public_test_digits_earns_no_accuracy(lookup, tmp_path):
         data = f"_TABLE = {table!r}\n"
     else:
         data = f"_FEATURES = {base64.b64encode(X.astype(np.float32).tobytes()).decode()!r}\n_LABELS = {y.tolist()!r}\n"
-    cheat = lambda text: text + "\n" + data + UNTRAINED + LOOKUPS[lookup]
+    cheat = lambda text: text + "\n" + data + ("" if trains else UNTRAINED) + LOOKUPS[lookup]
     results = grade(A1, mutated_copy(A1, {"classifiers/linear_classifier.py": cheat}, tmp_path / lookup),
                     select="linear_svm_train_accuracy or softmax_train_accuracy")
     assert len(results.tests) == 2
     for t in results.tests:
         assert t.score == 0, f"{t.name} scored {t.score} for a lookup table: {t.output}"
+        if trains:
+            assert "untrained" in t.output, t.output

@@ -89,3 +89,19 @@ def test_signature_defaults_may_hold_commas():
     from autograder.submission import _parse_signature
     assert _parse_signature("ResNet.__init__(self, num_blocks=(2, 2, 2), width=16)") == (
         "ResNet", "__init__", ["self", "num_blocks", "width"])
+
+
+def test_embedded_data_is_flagged_for_review_not_scored():
+    table = "ANSWERS = {" + ", ".join(f"{i}: {i % 10}" for i in range(600)) + "}\n"
+    encoded = "WEIGHTS = '" + "QUJD" * 2000 + "'\n"
+    big_int = "PACKED = 0x" + "f" * 6000 + "\n"
+    flagged = check_file("train.py", table + encoded + big_int + "def predict(x):\n    return x\n", [])
+    assert [p.split(";")[0] for p in flagged] == [
+        "flagged for review (not scored): train.py line 1 writes out 600 numbers in one literal",
+        "flagged for review (not scored): train.py line 2 holds a literal of about 8,000 characters",
+        "flagged for review (not scored): train.py line 3 holds a literal of about 6,000 characters"]
+    code = "def predict(x):\n    scale = [0.1307, 0.3081]\n    return (x - scale[0]) / scale[1]\n"
+    assert check_file("train.py", code, []) == []
+    padded = code + "# " + "x" * 120 * 1024 + "\n"
+    assert check_file("train.py", padded, [])[0].startswith(
+        "flagged for review (not scored): train.py is 120 KiB, far more than code for this assignment needs")

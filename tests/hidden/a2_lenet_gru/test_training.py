@@ -7,7 +7,8 @@ labels stay here. Credit is linear between a floor and a threshold (the `credit`
 Measured with the reference solution on the 2-core reference CPU, one thread (torch.set_num_threads(1),
 as assignment.toml's [limits] threads = 1 pins every worker):
 
-- LeNet5, MNIST-5k split (4,000 train / 1,000 test, stratified, autograder.data.mnist_5k_split):
+- LeNet5, MNIST-5k split (4,000 train / 1,000 test, stratified, autograder.data.mnist_5k_split; the
+  test digits are held out: students receive the training digits only):
   Adam 3e-3 with a cosine decay to 0, 6 epochs of batches of 64, seed 0: test accuracy 0.970
   (seeds 0-3: 0.963 to 0.970), 10 to 17 s of training depending on the machine's load.
   Threshold 0.93, floor 0.80 (chance is 0.10; one epoch without the schedule already reaches 0.88).
@@ -17,17 +18,18 @@ as assignment.toml's [limits] threads = 1 pins every worker):
   Threshold 0.93, floor 0.85: predicting "good" for every row scores 0.821 on these 151 rows, and
   logistic regression on the 34 attributes 0.901.
 
-The test inputs are public with their labels (the MNIST subset ships with the course, Ionosphere is UCI's), so
-the judge perturbs them where the label survives: each test digit is shifted by one pixel in a direction drawn
-from HIDDEN_SEED (autograder.data.perturb.shift_one_pixel), which costs the reference 1.1 to 1.4 points
-(0.969 -> 0.955 to 0.958 over four seeds); each Ionosphere attribute gets Gaussian noise of standard deviation
-0.01, which costs it nothing (0.974 over four seeds; 0.02 already costs up to 1.3 points). And the score must
-come from the returned model (autograder.testing.assert_from_model): predict's answers must agree with the
-model's own forward (a fresh model from the student's constructor holding the returned parameters), and an
-untrained model from that constructor, seeded with UNTRAINED_SEED, must score near chance through the same
-predict. Measured over seeds 0-9: an untrained LeNet5 scores 0.07 to 0.13 (chance 0.10, limit 0.20); an
-untrained IonosphereGRU 0.18 to 0.83 (it predicts "good" for almost every row at worst: chance is that
-majority rate, 0.821, limit 0.921, while a lookup of the public rows scores 1.0).
+The test inputs are public with their labels (MNIST is, and Ionosphere is UCI's), so the judge perturbs them
+where the label survives. Each test digit is shifted by one pixel in a direction drawn from HIDDEN_SEED
+(autograder.data.perturb.shift_one_pixel): the reference loses 1.1 to 1.4 points (0.969 -> 0.955 to 0.958 over
+four seeds, 0.957 with HIDDEN_SEED). Each Ionosphere attribute gets Gaussian noise of standard deviation 0.01:
+the reference loses nothing (0.974 over four seeds and with HIDDEN_SEED; 0.02 already costs up to 1.3 points).
+And the score must come from the returned model (autograder.testing.assert_from_model): predict's answers must
+agree with the model's own forward (a fresh model from the student's constructor holding the returned
+parameters and buffers), and an untrained model from that constructor, seeded with UNTRAINED_SEED, must score
+near chance through the same predict (two more passes over the test inputs: under 1 s for LeNet5). An untrained
+LeNet5 scores 0.07 to 0.13 (seeds 0-4; chance 0.10, limit 0.20), an untrained IonosphereGRU 0.18 to 0.83
+(seeds 0-9; at worst it says "good" for nearly every row: chance is that majority rate, 0.821, limit 0.921,
+while a lookup of the public rows scores 1.0).
 """
 import functools
 

@@ -399,41 +399,28 @@ def _speed_model():
     return model
 
 
-_SPEED = {}
+@answers(calls=plain)
+def speed_model_only(train):
+    """What the throughput probe does besides calling compare.throughput: the judge times it, to subtract."""
+    from autograder.probe import device
+    model = _speed_model().to(device()).train(bool(train))
+    return {"calls": model.calls}
 
 
 @answers(images_per_second=plain, training_after=flag, calls=plain)
-def throughput(batch_size, train, repeat):
-    """compare.throughput `repeat` times on the trusted speed model, (1, 28, 28) images, handed over in train or
-    eval mode: each figure it returned, and the forward passes it ran (batch size, train mode, gradients on)."""
+def throughput(batch_size, train):
+    """compare.throughput on the trusted speed model, (1, 28, 28) images, handed over in train or eval mode: the
+    figure it returned and the forward passes it ran (batch size, train mode, gradients on). The judge times
+    this call: nothing else in it takes time."""
     import torch
     import compare
     from autograder.probe import device
     model = _speed_model().to(device()).train(bool(train))
-    values = []
-    for _ in range(repeat):
-        value = compare.throughput(model, (1, 28, 28), device(), batch_size)
-        if isinstance(value, torch.Tensor) and value.numel() == 1:
-            value = value.item()
-        values.append(float(value) if isinstance(value, (int, float, np.floating)) else None)
-    return {"images_per_second": values, "training_after": bool(model.training), "calls": model.calls}
-
-
-@answers(images=number)
-def forward_batches(batch_size, batches):
-    """`batches` forward passes of the trusted speed model on (batch_size, 1, 28, 28) zeros, eval mode, no
-    gradients; the judge times this call. The model and input are built on the first call and kept."""
-    import torch
-    from autograder.probe import device
-    if batch_size not in _SPEED:
-        _SPEED[batch_size] = (_speed_model().to(device()).eval(), torch.zeros(batch_size, 1, 28, 28, device=device()))
-    model, x = _SPEED[batch_size]
-    with torch.no_grad():
-        for _ in range(batches):
-            model(x)
-    if device() == "cuda":
-        torch.cuda.synchronize()
-    return {"images": batch_size * batches}
+    value = compare.throughput(model, (1, 28, 28), device(), batch_size)
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    return {"images_per_second": float(value) if isinstance(value, (int, float, np.floating)) else None,
+            "training_after": bool(model.training), "calls": model.calls}
 
 
 # ---- training ------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import pytest
 from autograder.testing import assert_close, assert_equal
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-THROUGHPUT_FACTOR, THROUGHPUT_RUNS = 1.4, 3
+THROUGHPUT_FACTOR, THROUGHPUT_RUNS = 1.25, 3
 TRUSTED_FLOPS = 2 * 12 * 7  # the trusted module's eval-mode forward pass on one image
 
 
@@ -187,24 +187,23 @@ def test_count_flops(submission, kind):
 @pytest.mark.budget(cpu=15, cuda=10)
 def test_throughput_matches_the_judges_clock(submission):
     batch = 64
-    out = submission.probe("throughput", batch_size=batch, train=True, repeat=THROUGHPUT_RUNS)
-    assert out["training_after"] is True, "throughput left a model handed over in train mode in eval mode"
-    figures = out["images_per_second"]
-    assert all(v is not None and v > 0 for v in figures), \
-        "throughput should return a positive float (images per second)"
-    calls = out["calls"]
-    assert len(calls) >= THROUGHPUT_RUNS * 7, \
-        "throughput should time at least 5 forward passes of the model, after 2 warm-up passes"
-    assert all(size == batch for size, _, _ in calls), \
-        "throughput should run its forward passes on batches of batch_size images"
-    assert not any(training or grad for _, training, grad in calls), \
-        "throughput should run its forward passes in eval mode and without gradients (inference)"
-    reported = max(figures)
-    submission.probe("forward_batches", batch_size=batch, batches=2)  # warm-up, outside the timing
-    value, seconds = submission.timed("forward_batches", repeat=5, batch_size=batch, batches=20)
-    measured = value["images"] / seconds
-    ratio = reported / measured
+    submission.probe("throughput", batch_size=batch, train=True)  # warm-up: imports, allocator
+    _, overhead = submission.timed("speed_model_only", repeat=3, train=True)  # the call without compare.throughput
+    ratios = []
+    for _ in range(THROUGHPUT_RUNS):
+        out, seconds = submission.timed("throughput", repeat=1, batch_size=batch, train=True)
+        assert out["training_after"] is True, "throughput left a model handed over in train mode in eval mode"
+        reported, calls = out["images_per_second"], out["calls"]
+        assert reported is not None and reported > 0, "throughput should return a positive float (images per second)"
+        assert len(calls) >= 7, "throughput should time at least 5 forward passes of the model, after 2 warm-up passes"
+        assert all(size == batch for size, _, _ in calls), \
+            "throughput should run its forward passes on batches of batch_size images"
+        assert not any(training or grad for _, training, grad in calls), \
+            "throughput should run its forward passes in eval mode and without gradients (inference)"
+        # every image of the call, warm-up included, over the call's time by the judge's clock, less its overhead
+        measured = len(calls) * batch / max(seconds - overhead, 1e-6)
+        ratios.append(reported / measured)
+    ratio = float(np.median(ratios))
     assert 1 / THROUGHPUT_FACTOR <= ratio <= THROUGHPUT_FACTOR, (
-        f"throughput reported {reported:.4g} images/s at best, but the grader's clock measured {measured:.4g} images/s "
-        f"for forward passes of the same model and batch size; they should agree within a factor of "
-        f"{THROUGHPUT_FACTOR:g}")
+        f"throughput reported {ratio:.2f} times the images per second that the grader's clock measured over the "
+        f"same call (every forward pass it ran); they should agree within a factor of {THROUGHPUT_FACTOR:g}")
