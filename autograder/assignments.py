@@ -5,7 +5,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from autograder import env
+
 # What the workers' fork server imports once unless assignment.toml's `preload` says otherwise (numpy's
 # submodules load lazily: a worker that met numpy.random first would pay 11 ms for it).
 PRELOAD = ("numpy", "numpy.random", "numpy.linalg", "torch", "matplotlib.pyplot")
@@ -89,7 +90,7 @@ class Assignment:
 
 def course_root() -> Path:
     """The folder holding assignments/, solutions/ and tests/hidden/ (this repository unless AUTOGRADER_ROOT says)."""
-    return Path(os.environ.get("AUTOGRADER_ROOT", REPO))
+    return env.course_root()
 
 
 def assignments_root() -> Path:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from autograder import env
 from autograder.assignments import Assignment
 
 # Calibration best-of-7 times (seconds, one thread) on the reference machine: the 2-core CPU machines CI runs on
@@ -18,8 +19,7 @@ REFERENCE_SECONDS = {"cpu": {"matmul": 0.0060, "conv": 0.0105, "steps": 0.0050}}
 FACTOR_BOUNDS = (0.5, 4.0)
 START_ALLOWANCE = 1.0  # seconds added to every limit: worker start and the submission's imports
 DEFAULT_BUDGET = {"cpu": 10.0}
-PROFILE_ENV = "AUTOGRADER_DEVICE_PROFILE"
-SLOW_ENV = "AUTOGRADER_ALLOW_SLOW_DEVICE"   # set by --allow-slow-device
+PROFILE_ENV, SLOW_ENV = env.DEVICE_PROFILE, env.ALLOW_SLOW_DEVICE   # SLOW_ENV: set by --allow-slow-device
 
 
 class DeviceError(Exception):
@@ -156,8 +156,7 @@ def factor_from(measured, kind):
 
 
 def cache_file():
-    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "autograder"
-    return root / "calibration.json"
+    return env.cache_dir() / "calibration.json"
 
 
 def _measure(kind, threads):

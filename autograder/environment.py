@@ -14,9 +14,10 @@ import sys
 import tomllib
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from autograder import env
+
+REPO = env.REPO
 LOCK = REPO / "requirements.lock"
 LOCK_INPUTS = [REPO / "scripts" / "lock" / "torch-deps.txt", REPO / "scripts" / "lock" / "no-torch.txt"]
 TORCH_PIN = "2.13.0"

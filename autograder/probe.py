@@ -6,10 +6,12 @@ import sys
 
 import numpy as np
 
+from autograder import env
+
 
 def device() -> str:
     """The torch device this grading run uses: 'cpu' or 'cuda'."""
-    return os.environ.get("AUTOGRADER_DEVICE", "cpu")
+    return os.environ.get(env.WORKER_DEVICE, "cpu")
 
 
 def seed_all(seed: int) -> None:
@@ -32,7 +34,7 @@ def seed_all(seed: int) -> None:
 def shared(name: str) -> dict[str, np.ndarray]:
     """The arrays a hidden test shared under `name` (`submission.share(name, ...)`), {key: array}, as read-only
     memory maps: copy one (`np.array(a)`) before handing it to code that may change it in place."""
-    folder = os.path.join(os.environ.get("AUTOGRADER_INPUTS", ""), name)
+    folder = os.path.join(os.environ.get(env.WORKER_INPUTS, ""), name)
     if not os.path.isdir(folder):
         raise LookupError(f"no input named {name!r} was shared with this probe (submission.share in the test)")
     return {f[:-4]: np.load(os.path.join(folder, f), mmap_mode="r", allow_pickle=False)
@@ -41,7 +43,7 @@ def shared(name: str) -> dict[str, np.ndarray]:
 
 def asset(name: str) -> str:
     """The path, inside the sandbox, of `name` from assignment.toml's `assets` (a course file, read-only)."""
-    path = os.path.join(os.environ.get("AUTOGRADER_ASSETS", ""), name)
+    path = os.path.join(os.environ.get(env.WORKER_ASSETS, ""), name)
     if not os.path.isfile(path):
         raise LookupError(f"{name!r} is not one of this assignment's assets (assignment.toml `assets`)")
     return path

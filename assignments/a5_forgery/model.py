@@ -22,8 +22,8 @@ def _conv(cin, cout, stride=1):
 class ForgeryNet(nn.Module):
     """
     Manipulation detection and localization. The architecture is yours to choose, with at least one SRMConv2d
-    and one BayarConv2d among its layers (the grader checks both, and the Bayar constraint after training); forward
-    takes x of shape
+    and one BayarConv2d among its layers whose outputs feed forward's result (the grader checks both, and the
+    Bayar constraint after training); forward takes x of shape
     (N, 3, H, W) (H and W multiples of 8, values in 0..1, as train.to_tensor makes them) and returns a dict:
 
     - "score": (N,) one logit per image, positive for "forged"

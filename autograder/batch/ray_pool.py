@@ -14,7 +14,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from autograder import course
+from autograder import env as engine_env
 from autograder.batch import judge
 from autograder.batch.entries import BatchError
 
@@ -79,7 +79,7 @@ def grade_all(todo, *, assignment, address, device, device_profile, env, on_resu
     try:
         gpus = int(ray.cluster_resources().get("GPU", 0))
         gpu = uses_gpu(assignment, device, device_profile, gpus)
-        env = {**env, **course.forwarded()}
+        env = {**env, **engine_env.forwarded()}
         task = ray.remote(max_calls=1, max_retries=0)(grade_task).options(  # max_calls=1: a fresh process a task
             num_cpus=assignment.limits.threads, num_gpus=1 if gpu else 0)
         refs = {}

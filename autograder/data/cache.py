@@ -2,14 +2,15 @@
 or corrupt."""
 import hashlib
 import os
-from pathlib import Path
 
 import numpy as np
+
+from autograder import env
 
 
 def cache_dir(kind):
     """Where built sets of `kind` are kept: $XDG_CACHE_HOME/autograder/KIND (default ~/.cache/autograder/KIND)."""
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "autograder" / kind
+    return env.cache_dir(kind)
 
 
 def digest(arrays):

@@ -4,8 +4,9 @@ import os
 import tomllib
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ENV_VAR = "AUTOGRADER_DATASETS"
+from autograder import env
+
+ENV_VAR = env.DATASETS
 README = "datasets/README.md"
 
 _verified = set()  # (path, sha256, size, mtime_ns) of files already checked in this process
@@ -19,7 +20,7 @@ def shown(path):
     """The path as a user should read it: relative to the repository when inside it."""
     path = Path(path).resolve()
     try:
-        return str(path.relative_to(REPO_ROOT))
+        return str(path.relative_to(env.REPO))
     except ValueError:
         return str(path)
 

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import channel
+from autograder import channel, env
 from autograder.assignments import PRELOAD
 from autograder.sandbox.cgroups import WorkerCgroup
 from autograder.sandbox.isolation import KEPT_ENV, THREAD_ENV
@@ -144,7 +144,7 @@ class Zygote:
         for name, path in spec.assets.items():
             (self.folder / "assets" / name).parent.mkdir(parents=True, exist_ok=True)
             os.symlink(os.path.realpath(path), self.folder / "assets" / name)
-        wire = {"sandbox": spec.sandbox, "isolation": os.environ.get("AUTOGRADER_ISOLATION", "auto"),
+        wire = {"sandbox": spec.sandbox, "isolation": os.environ.get(env.ISOLATION, "auto"),
                 "device": spec.device, "threads": spec.threads, "dir": str(self.folder),
                 "masks": [str(m) for m in spec.masks], "assets": sorted(spec.assets)}
         if spec.probes_file is not None:

@@ -15,7 +15,7 @@ import sys
 import traceback
 import types
 
-from autograder import channel
+from autograder import channel, env
 from autograder.sandbox import isolation
 
 STDOUT_KEEP = 16 * 1024
@@ -123,13 +123,13 @@ def _prepare_process(spec):
     home, tmp = os.path.join(scratch, "home"), os.path.join(scratch, "tmp")
     os.makedirs(home, exist_ok=True)
     os.makedirs(tmp, exist_ok=True)
-    env = {k: os.environ[k] for k in isolation.KEPT_ENV if k in os.environ}
-    env.update(HOME=home, TMPDIR=tmp, MPLBACKEND="Agg", MPLCONFIGDIR=os.path.join(home, "mpl"),
-               PYTHONDONTWRITEBYTECODE="1", AUTOGRADER_DEVICE=spec["device"],
-               AUTOGRADER_INPUTS=spec.get("inputs_dir", ""), AUTOGRADER_ASSETS=spec.get("assets_dir", ""),
-               **{name: str(spec["threads"]) for name in isolation.THREAD_ENV})
+    kept = {k: os.environ[k] for k in isolation.KEPT_ENV if k in os.environ}
+    kept.update(HOME=home, TMPDIR=tmp, MPLBACKEND="Agg", MPLCONFIGDIR=os.path.join(home, "mpl"),
+                PYTHONDONTWRITEBYTECODE="1", **{env.WORKER_DEVICE: spec["device"],
+                env.WORKER_INPUTS: spec.get("inputs_dir", ""), env.WORKER_ASSETS: spec.get("assets_dir", "")},
+                **{name: str(spec["threads"]) for name in isolation.THREAD_ENV})
     os.environ.clear()
-    os.environ.update(env)
+    os.environ.update(kept)
     os.chdir(scratch)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):

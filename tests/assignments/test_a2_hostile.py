@@ -88,7 +88,8 @@ def _tables():
     """The tables a student could make at home, as Python source: every digit's hash and label, every radar row
     and its class."""
     data = mnist_5k_split()
-    images, labels = np.concatenate([data["X_train"], data["X_test"]]), np.concatenate([data["y_train"], data["y_test"]])
+    images = np.concatenate([data["X_train"], data["X_test"]])  # (5000, 28, 28)
+    labels = np.concatenate([data["y_train"], data["y_test"]])  # (5000,)
     table = {hashlib.sha1(image.tobytes()).hexdigest()[:16]: int(label) for image, label in zip(images, labels)}
     rows, classes = load_ionosphere()
     return (f"_TABLE = {table!r}\n"

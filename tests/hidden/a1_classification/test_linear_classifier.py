@@ -12,10 +12,10 @@ Measured with the reference solution on the 2-core reference CPU (seed 0):
 Chance is 0.10; a model that never updates its small random start scores about that.
 
 The test digits carry the judge's pixel noise (conftest.py), which costs the reference at most 0.7 points
-(LinearSVM 0.965 to 0.97, Softmax 0.955 to 0.96 over three noise seeds; 0.9625 both with HIDDEN_SEED). The score must come from the trained
-weights: predict's answers must match argmax(X @ W) computed here from the returned W, and a fresh classifier
-whose W is the small random start must score near chance through the same predict (measured: 0.04 to 0.14
-over seeds 0-4; the limit is 0.20).
+(LinearSVM 0.965 to 0.97, Softmax 0.955 to 0.96 over three noise seeds; 0.9625 both with HIDDEN_SEED). The
+score must come from the trained weights: predict's answers must match argmax(X @ W) computed here from the
+returned W, and a fresh classifier whose W is the small random start must score near chance through the same
+predict (measured: 0.04 to 0.14 over seeds 0-4; the limit is 0.20).
 """
 
 import numpy as np

@@ -9,9 +9,10 @@ The digits features are the ones of test_linear_classifier.py: X / 16 minus the 
 a column of ones (65 features, 10 classes).
 
 The test digits carry the judge's pixel noise (conftest.py): the reference then scores 0.9675 to 0.9725
-(three noise seeds; 0.9725 with HIDDEN_SEED). The score must come from the trained parameters: predict's answers must match the
-argmax of the scores computed here from the returned params, and a fresh, untrained TwoLayerNet (std 0.1)
-must score near chance through the same predict (measured: 0.04 to 0.15 over seeds 0-4; the limit is 0.20).
+(three noise seeds; 0.9725 with HIDDEN_SEED). The score must come from the trained parameters: predict's
+answers must match the argmax of the scores computed here from the returned params, and a fresh, untrained
+TwoLayerNet (std 0.1) must score near chance through the same predict (measured: 0.04 to 0.15 over seeds 0-4;
+the limit is 0.20).
 """
 
 import numpy as np

@@ -5,7 +5,6 @@ Training is the slow part of grading, so the student's model is trained once per
 whichever test asks first (`trained`): that test's worker also times `predict` one image at a time on the
 trained model, and the figures are kept here for the other tests.
 """
-import numpy as np
 import pytest
 
 from autograder.data.scenes import cached_scenes, scene_split

@@ -31,7 +31,8 @@ def generated():
     family, then 600 from the training's decoder, all of the hidden photographs."""
     unseen = cached_forgeries("generated", HIDDEN_PHOTOS, GENERATED, GENERATED_SEED, GENERATED_FAMILY)
     seen = cached_forgeries("generated", HIDDEN_PHOTOS, SEEN, SEEN_SEED)
-    return {k: np.concatenate([unseen[k], seen[k]]) for k in unseen} | {"unseen": np.arange(GENERATED + SEEN) < GENERATED}
+    both = {k: np.concatenate([unseen[k], seen[k]]) for k in unseen}
+    return both | {"unseen": np.arange(GENERATED + SEEN) < GENERATED}
 
 
 def _split(task, keys):
