@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder import env
-from autograder.assignments import Assignment
+from autograder.assignments import Assignment, Limits
 
 # Calibration best-of-7 times (seconds, one thread) on the reference machine: the 2-core CPU machines CI runs on
 # ("steps" measured there on 2026-12-03, median of 5 runs). No reference GPU has been measured yet, so CUDA
@@ -163,7 +163,7 @@ def _measure(kind, threads):
     from autograder.sandbox.client import Worker
     from autograder.sandbox.launch import WorkerSpec
     spec = WorkerSpec(submission_dir=None, probes_module="autograder.calibration", sandbox=False,
-                      device=kind, threads=threads)
+                      device=kind, limits=Limits(threads=threads))
     with Worker(spec) as worker:
         answer = worker.call("benchmark", {"device": kind}, timeout=120)
     if not answer["ok"]:

@@ -171,13 +171,10 @@ class Submission:
         return path.read_text(errors="replace")
 
     def spec(self, broken_modules=None):
-        lim = self.assignment.limits
         return WorkerSpec(submission_dir=self.materialized.folder, probes_file=self.probes_file,
                           aliases=self.assignment.aliases, masks=_masks(self.assignment), device=self.device,
-                          threads=lim.threads, memory_mb=lim.memory_mb, file_mb=lim.file_mb, scratch_mb=lim.scratch_mb,
-                          pids_max=lim.pids_max, gpu_memory_fraction=lim.gpu_memory_fraction,
-                          broken_modules=dict(broken_modules or {}), preload=self.assignment.preload,
-                          assets=self.assignment.asset_paths())
+                          limits=self.assignment.limits, broken_modules=dict(broken_modules or {}),
+                          preload=self.assignment.preload, assets=self.assignment.asset_paths())
 
     def probe(self, name: str, /, **kwargs) -> dict:
         """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""

@@ -51,11 +51,7 @@ class Worker:
         spec = self.spec
         if self.zygote is None:
             self.zygote = Zygote(spec).start()
-        wire = {"kind": "spawn", "device": spec.device, "memory_mb": spec.memory_mb,
-                "file_mb": spec.file_mb, "scratch_mb": spec.scratch_mb, "open_files": spec.open_files,
-                "cpu_seconds": self.cpu_seconds, "aliases": dict(spec.aliases),
-                "gpu_memory_fraction": spec.gpu_memory_fraction, "probes_module": spec.probes_module,
-                "broken_modules": dict(spec.broken_modules)}
+        wire = {**spec.to_wire(), "kind": "spawn", "cpu_seconds": self.cpu_seconds}
         self.oom_before = self.zygote.oom_kills()
         if self.zygote.cgroup:
             self.zygote.cgroup.reset_peak()
@@ -119,7 +115,7 @@ class Worker:
         self.stop()
         if oom:
             return WorkerFailure("memory", f"the worker was killed {during}: memory limit of "
-                                           f"{self.spec.memory_mb} MiB exceeded")
+                                           f"{self.spec.limits.memory_mb} MiB exceeded")
         if "signal" in status:
             sig = signal.Signals(status["signal"])
             what = {signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import channel, env
-from autograder.assignments import PRELOAD
+from autograder.assignments import PRELOAD, Limits
 from autograder.sandbox.cgroups import WorkerCgroup
 from autograder.sandbox.isolation import KEPT_ENV, THREAD_ENV
 
@@ -100,7 +100,8 @@ class WorkerFailure(Exception):
 
 @dataclass
 class WorkerSpec:
-    """Everything the worker needs to know; all of it is plain data."""
+    """Everything a submission's sandbox and its workers need to know: the assignment's `Limits` and where
+    things are. `to_wire()` is what crosses to the zygote and each worker."""
 
     submission_dir: Path | None
     probes_file: Path | None = None
@@ -108,17 +109,21 @@ class WorkerSpec:
     aliases: dict = field(default_factory=dict)
     masks: list = field(default_factory=list)      # folders inside the view shown empty (held-out data)
     device: str = "cpu"
-    threads: int = 1
-    memory_mb: int = 2048
-    file_mb: int = 64
-    scratch_mb: int = 256
+    limits: Limits = field(default_factory=Limits)
     open_files: int = 256
-    pids_max: int = 64
-    gpu_memory_fraction: float | None = None
     sandbox: bool = True
     broken_modules: dict = field(default_factory=dict)   # module -> why importing it is refused at once
     preload: tuple = PRELOAD   # the fork server this submission's zygote comes from
     assets: dict = field(default_factory=dict)   # name -> course file a probe may read (assignment.toml `assets`)
+
+    def to_wire(self):
+        """The spec as plain data for the zygote and the worker (paths inside the sandbox are added there)."""
+        lim = self.limits
+        return {"sandbox": self.sandbox, "device": self.device, "threads": lim.threads, "memory_mb": lim.memory_mb,
+                "file_mb": lim.file_mb, "scratch_mb": lim.scratch_mb, "open_files": self.open_files,
+                "gpu_memory_fraction": lim.gpu_memory_fraction,
+                "aliases": dict(self.aliases), "masks": [str(m) for m in self.masks], "assets": sorted(self.assets),
+                "probes_module": self.probes_module, "broken_modules": dict(self.broken_modules)}
 
 
 class Zygote:
@@ -144,14 +149,12 @@ class Zygote:
         for name, path in spec.assets.items():
             (self.folder / "assets" / name).parent.mkdir(parents=True, exist_ok=True)
             os.symlink(os.path.realpath(path), self.folder / "assets" / name)
-        wire = {"sandbox": spec.sandbox, "isolation": os.environ.get(env.ISOLATION, "auto"),
-                "device": spec.device, "threads": spec.threads, "dir": str(self.folder),
-                "masks": [str(m) for m in spec.masks], "assets": sorted(spec.assets)}
+        wire = {**spec.to_wire(), "isolation": os.environ.get(env.ISOLATION, "auto"), "dir": str(self.folder)}
         if spec.probes_file is not None:
             shutil.copyfile(spec.probes_file, self.folder / "probes.py")
             wire["probes_file"] = str(self.folder / "probes.py")
         if spec.sandbox:
-            self.cgroup = WorkerCgroup.create(spec.pids_max + 2, spec.memory_mb)  # + the zygote and its parent
+            self.cgroup = WorkerCgroup.create(spec.limits.pids_max + 2, spec.limits.memory_mb)  # + the zygote and its parent
             if self.cgroup:
                 wire["cgroup_dirs"] = [str(d) for d in self.cgroup.dirs]
         self.control, self.pid = forkserver(spec.preload).spawn(wire)

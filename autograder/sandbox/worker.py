@@ -141,7 +141,7 @@ def _prepare_process(spec):
         sys.meta_path.insert(0, AliasFinder(spec["aliases"]))
     if spec.get("broken_modules"):
         sys.meta_path.insert(0, BrokenFinder(spec["broken_modules"]))
-    return sorted(env)
+    return sorted(kept)
 
 
 def _load_probes(spec, code):

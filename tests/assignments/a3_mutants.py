@@ -284,7 +284,7 @@ MUTANTS = [
     Mutant("data_efficiency_uses_last_rows", COMPARE,
            "model = train(make_model(), X[:n], y[:n], seed=seed, device=device)",
            "model = train(make_model(), X[-n:], y[-n:], seed=seed, device=device)",
-           must_fail=["test_data_efficiency_table"]),
+           must_fail=["test_data_efficiency_table", "test_data_efficiency_same_recipe_for_both"]),
     # data_efficiency forgets to reseed before making each model.
     Mutant("data_efficiency_without_reseeding", COMPARE,
            "        seed_everything(seed)\n        model = train(make_model()",
@@ -295,13 +295,13 @@ MUTANTS = [
     Mutant("data_efficiency_on_the_training_set", COMPARE,
            "table[n] = evaluate(model, X_test, y_test, device)",
            "table[n] = evaluate(model, X[:n], y[:n], device)",
-           must_fail=["test_data_efficiency_table", "test_data_efficiency_table_from_its_models"]),
+           must_fail=["test_data_efficiency_table", "test_data_efficiency_reports_its_models_accuracy"]),
     # data_efficiency's rows swapped: each size gets another size's accuracy.
     Mutant("data_efficiency_rows_swapped", COMPARE,
            "        table[n] = evaluate(model, X_test, y_test, device)\n",
            "        table[n] = evaluate(model, X_test, y_test, device)\n"
            "    table = dict(zip(sizes, reversed(list(table.values()))))\n",
-           must_fail=["test_data_efficiency_table", "test_data_efficiency_table_from_its_models"]),
+           must_fail=["test_data_efficiency_table", "test_data_efficiency_reports_its_models_accuracy"]),
 
     # Training that never updates the weights (the ViT's accuracy test is the faster of the two to run).
     Mutant("training_without_optimizer_step", COMPARE,

@@ -148,7 +148,7 @@ def test_predict_that_looks_digits_up_earns_no_accuracy(tmp_path):
     """Before the accuracy had to come from the model this scored 8 / 8 for accuracy (test digits are public)."""
     results = by_name(grade(A3, mutated_copy(A3, {"compare.py": _label_lookup}, tmp_path / "lookup"),
                             select="test_resnet_accuracy or test_vit_accuracy or test_data_efficiency_same_recipe "
-                                   "or test_data_efficiency_table_from_its_models"))
+                                   "or test_data_efficiency_reports_its_models_accuracy"))
     for name in ["test_resnet_accuracy", "test_vit_accuracy", "test_data_efficiency_same_recipe_for_both",
-                 "test_data_efficiency_table_from_its_models"]:
+                 "test_data_efficiency_reports_its_models_accuracy"]:
         assert results[name].score == 0, f"{name} scored {results[name].score} for a lookup: {results[name].output}"

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from autograder.assignments import Limits
 from autograder.sandbox.client import Worker
 from autograder.sandbox.launch import WorkerFailure, WorkerSpec
 
@@ -110,7 +111,7 @@ def spec(tmp_path):
     (secret / "answers.txt").write_text("42")
     probes = tmp_path / "probes.py"
     probes.write_text(PROBES)
-    return WorkerSpec(submission_dir=None, probes_file=probes, memory_mb=1024, pids_max=32)
+    return WorkerSpec(submission_dir=None, probes_file=probes, limits=Limits(memory_mb=1024, pids_max=32))
 
 
 def call(spec, probe, timeout=10, **kwargs):
@@ -143,12 +144,12 @@ def test_without_namespaces_the_protections_say_so(spec, tmp_path, monkeypatch):
     with Worker(spec) as worker:
         assert worker.protections["namespaces"] is None
         assert worker.protections["filesystem"] == "host (not isolated)" and "read_only" not in worker.protections
-        assert worker.protections["rlimits"]["RLIMIT_DATA"] == spec.memory_mb * 2**20
+        assert worker.protections["rlimits"]["RLIMIT_DATA"] == spec.limits.memory_mb * 2**20
         assert worker.call("listing", {"paths": []}, 10)["ok"]
 
 
 def test_file_size_is_limited(spec):
-    answer = call(spec, "big_file", size_mb=spec.file_mb + 1)
+    answer = call(spec, "big_file", size_mb=spec.limits.file_mb + 1)
     assert answer["ok"] is False and answer["error"]["type"] == "OSError"
     assert "File too large" in answer["error"]["message"]
 
@@ -175,7 +176,7 @@ def test_fork_bomb_is_bounded(spec):
     with Worker(spec) as worker:
         if not worker.protections.get("cgroup"):
             pytest.skip("no writable cgroups here: RLIMIT_NPROC does not bind root")
-        assert worker.call("fork_bomb", {}, 30)["value"]["children"] < spec.pids_max
+        assert worker.call("fork_bomb", {}, 30)["value"]["children"] < spec.limits.pids_max
 
 
 def test_stop_kills_a_grandchild_that_escaped_with_setsid(spec, tmp_path):

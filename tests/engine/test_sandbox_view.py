@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder.sandbox import view
+from autograder.assignments import Limits
 from autograder.sandbox.client import Worker
 from autograder.sandbox.launch import WorkerFailure, WorkerSpec, Zygote
 
@@ -90,7 +91,7 @@ def spec(tmp_path):
     (submission / "mod.py").write_text("COUNTER = 0\n")
     probes = tmp_path / "probes.py"
     probes.write_text(PROBES)
-    return WorkerSpec(submission_dir=submission, probes_file=probes, memory_mb=1024, pids_max=32)
+    return WorkerSpec(submission_dir=submission, probes_file=probes, limits=Limits(memory_mb=1024, pids_max=32))
 
 
 def call(worker, probe, **kwargs):
@@ -180,7 +181,7 @@ def test_nothing_of_one_test_reaches_the_next(spec, monkeypatch, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_scratch_is_capped_and_costs_the_host_no_disk(spec, monkeypatch, mode):
     monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
-    spec.scratch_mb = 32
+    spec.limits.scratch_mb = 32
     host_free = shutil.disk_usage(tempfile.gettempdir()).free
     with Zygote(spec) as zygote:
         with Worker(spec, zygote=zygote) as worker:

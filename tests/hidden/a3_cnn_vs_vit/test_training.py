@@ -138,7 +138,7 @@ def test_data_efficiency_same_recipe_for_both(efficiency_runs):
 
 @pytest.mark.points(2)
 @pytest.mark.budget(cpu=40, cuda=30)
-def test_data_efficiency_table_from_its_models(efficiency_runs, mnist):
+def test_data_efficiency_reports_its_models_accuracy(efficiency_runs, mnist):
     """The table has the sizes asked, in order, and each entry is the test-set accuracy of the model trained on
     that many digits, computed here from that model's own classes."""
     for arch in ("resnet", "vit"):
