@@ -7,16 +7,12 @@ import sys
 from pathlib import Path
 
 from autograder import assignments, batch, ci, environment, devices
-from autograder.data import DatasetError
-from autograder.grading import grade
+from autograder.grading import USER_ERRORS as GRADE_ERRORS, grade, grade_or_fail
 from autograder.nbgrader_course import NbgraderError
 from autograder.release import ReleaseError
 from autograder.report import print_results
-from autograder.results import Results
-from autograder.submission import SubmissionError
 
-USER_ERRORS = (SubmissionError, assignments.AssignmentError, devices.DeviceError, DatasetError, batch.BatchError,
-               ci.MinScoreError, ReleaseError, NbgraderError)
+USER_ERRORS = GRADE_ERRORS + (batch.BatchError, ci.MinScoreError, ReleaseError, NbgraderError)
 
 
 def cmd_list(args):
@@ -54,19 +50,13 @@ def cmd_check(args):
 
 def cmd_grade(args):
     assignment = assignments.find(args.assignment)
-    try:
-        results = grade(assignment, Path(args.submission), device=args.device, device_profile=args.device_profile,
-                        select=args.k)
-    except USER_ERRORS as exc:  # a result file still says why, scored 0 (Gradescope shows an error page without one)
-        if args.json:
-            Results.failed(assignment, args.submission, str(exc)).write_json(args.json)
-        raise
-    except Exception as exc:  # an engine fault still leaves a result file, scored 0, saying so
-        if args.json:
-            Results.failed(assignment, args.submission,
-                           f"internal grading error: {type(exc).__name__}: {exc}").write_json(args.json)
-        raise
-    _report(results, args)
+    outcome = grade_or_fail(assignment, Path(args.submission), device=args.device,
+                            device_profile=args.device_profile, select=args.k)
+    if args.json:   # a result file even when grading failed (Gradescope shows an error page without one)
+        outcome.results.write_json(args.json)
+    if outcome.exception is not None:
+        raise outcome.exception
+    _report(outcome.results, args)
     return 0
 
 

@@ -6,17 +6,23 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import pytest
 
-from autograder import assignments, environment
+from autograder import assignments, devices, environment
+from autograder.data import DatasetError
 from autograder.release import stamp
 from autograder.results import Results
 from autograder.sandbox.launch import engine_tmp
 from autograder.session import GradingSession
-from autograder.submission import materialize
+from autograder.submission import SubmissionError, materialize
+
+# What grade() raises with one sentence for the user; all but a submission's own are the course's or the
+# machine's fault, so a batch grades such an entry again on its next run.
+USER_ERRORS = (SubmissionError, assignments.AssignmentError, devices.DeviceError, DatasetError)
 
 
 def pytest_args(tests_dir):
@@ -79,6 +85,33 @@ def grade(assignment: str | assignments.Assignment, submission: str | os.PathLik
                    tests=tests, execution_time=time.monotonic() - started, device=profile,
                    protections=session.protections, problems=problems,
                    environment={**environment.record(), "isolation": _isolation(session)}, release=stamp(assignment))
+
+
+@dataclass
+class Outcome:
+    """A grade that always has a result: `results` is a score-0 one saying why when grading failed."""
+
+    results: Results
+    error: str | None = None        # the sentence the result carries when grading failed
+    retry: bool = False             # not the submission's fault: a rerun may grade it
+    details: str | None = None      # an engine fault's text, for the staff
+    exception: Exception | None = None
+
+
+def grade_or_fail(assignment: assignments.Assignment, submission: str | os.PathLike, **options) -> Outcome:
+    """grade() that never leaves a submission without a result (the CLI's result file, a batch's entry): a
+    submission that cannot be graded, or an engine fault, becomes a score-0 result that says why."""
+    try:
+        return Outcome(grade(assignment, submission, **options))
+    except SubmissionError as exc:
+        error, retry, details, failure = str(exc), False, None, exc
+    except USER_ERRORS as exc:
+        error, retry, details, failure = str(exc), True, None, exc
+    except Exception as exc:  # an engine fault fails only this submission; the details stay with the staff
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        error, retry, details = f"internal grading error: {type(exc).__name__}: {first}", True, str(exc)[-3000:]
+        failure = exc
+    return Outcome(Results.failed(assignment, submission, error), error, retry, details, failure)
 
 
 def _isolation(session):

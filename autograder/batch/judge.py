@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
-from autograder import assignments, devices
+from autograder import assignments
 from autograder.results import Results
 
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
@@ -68,28 +68,16 @@ def failure_result(assignment, path, message):
 
 def judge(assignment_id, path, student, key, device="auto", device_profile=None):
     """Grade one entry in this process; always a Gradescope dict: a submission that cannot be graded scores 0."""
-    from autograder.data import DatasetError
-    from autograder.grading import grade
-    from autograder.submission import SubmissionError
+    from autograder.grading import grade_or_fail
     assignment = assignments.find(assignment_id)
-    staged = error = details = None
-    retry = False
+    staged = _single_file_folder(path, assignment)
     try:
-        staged = _single_file_folder(path, assignment)
-        data = grade(assignment, staged or Path(path), device=device, device_profile=device_profile).gradescope()
-    except SubmissionError as exc:
-        error = str(exc)
-    except (assignments.AssignmentError, devices.DeviceError, DatasetError) as exc:
-        error, retry = str(exc), True
-    except Exception as exc:  # an engine fault fails only this submission; the details stay with the staff
-        first = (str(exc).strip().splitlines() or [""])[0][:300]
-        error, retry, details = f"internal grading error: {type(exc).__name__}: {first}", True, str(exc)[-3000:]
+        outcome = grade_or_fail(assignment, staged or Path(path), device=device, device_profile=device_profile)
     finally:
         if staged is not None:
             shutil.rmtree(staged, ignore_errors=True)
-    if error is not None:
-        data = failure_result(assignment, path, error)
-    return _with_batch_info(data, student, path, key, error, retry, details,
+    data = failure_result(assignment, path, outcome.error) if outcome.error else outcome.results.gradescope()
+    return _with_batch_info(data, student, path, key, outcome.error, outcome.retry, outcome.details,
                             judge=f"{os.uname().nodename} pid {os.getpid()}")
 
 
