@@ -6,11 +6,15 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import assignments, batch, ci, environment, devices
-from autograder.grading import USER_ERRORS as GRADE_ERRORS, grade, grade_or_fail
-from autograder.nbgrader_course import NbgraderError
-from autograder.release import ReleaseError
-from autograder.report import print_results
+from autograder import assignments, batch
+
+from autograder.course import ci
+
+from autograder.judge import environment, devices
+from autograder.judge.grading import USER_ERRORS as GRADE_ERRORS, grade, grade_or_fail
+from autograder.course.nbgrader import NbgraderError
+from autograder.course.release import ReleaseError
+from autograder.judge.report import print_results
 
 USER_ERRORS = GRADE_ERRORS + (batch.BatchError, ci.MinScoreError, ReleaseError, NbgraderError)
 
@@ -63,9 +67,9 @@ def cmd_grade(args):
 def cmd_batch(args):
     submissions, out = Path(args.submissions), args.out
     if args.nbgrader:   # SUBMISSIONS is an nbgrader course: grade submitted/<student>/<name>/, then its gradebook
-        from autograder import nbgrader_course
+        from autograder.course import nbgrader
         assignment = assignments.find(args.assignment)
-        submissions, out = nbgrader_course.batch_input(submissions, assignment, out)
+        submissions, out = nbgrader.batch_input(submissions, assignment, out)
     summary = batch.run_batch(args.assignment, submissions, out=out, jobs=args.jobs,
                               device=args.device, device_profile=args.device_profile, force=args.force, ray=args.ray)
     pct = 100 * summary.mean_score / summary.max_score if summary.max_score else 0.0
@@ -77,7 +81,7 @@ def cmd_batch(args):
           f"submission(s)")
     print(f"wrote {summary.out}: grades.csv, summary.html, results/, feedback/")
     if args.nbgrader:
-        students = nbgrader_course.record_batch(Path(args.submissions), assignment, summary.out)
+        students = nbgrader.record_batch(Path(args.submissions), assignment, summary.out)
         print(f"recorded the code points of {len(students)} submission(s) in nbgrader's gradebook")
     return 0
 
@@ -96,7 +100,7 @@ def cmd_ci(args):
 
 
 def cmd_stubs(args):
-    from autograder import stubs  # nbformat takes seconds to import: only for this verb
+    from autograder.course import stubs  # nbformat takes seconds to import: only for this verb
     # The solutions are the source of truth, so assignments are found there (assignments/ may not exist yet).
     solutions = [assignments.Assignment.load(d) for d in sorted((assignments.course_root() / "solutions").iterdir())
                  if (d / "assignment.toml").exists()]
@@ -118,8 +122,8 @@ def cmd_stubs(args):
 
 
 def cmd_release(args):
-    from autograder import release
-    from autograder.nbgrader_course import student_notebook
+    from autograder.course import release
+    from autograder.course.nbgrader import student_notebook
     assignment = assignments.find(args.assignment)
     for path in release.release(assignment, Path(args.out), check=args.check, notebook_maker=student_notebook):
         print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)")

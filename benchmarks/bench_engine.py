@@ -15,15 +15,17 @@ import time
 import torch
 from threadpoolctl import threadpool_limits
 
-from autograder import assignments, session
-from autograder.grading import grade
+from autograder import assignments
+
+from autograder.judge import handle
+from autograder.judge.grading import grade
 from autograder.sandbox.client import Worker
-from autograder.sandbox.launch import WorkerSpec, Zygote, forkserver
-from autograder.sandbox.worker import AliasFinder
+from autograder.sandbox.launch import Sandbox, WorkerSpec, forkserver
+from autograder.worker.loop import AliasFinder
 
 
 def in_process_call(self, name, kwargs):
-    """Stand-in for Submission._call (under probe and timed): import the probes and call them right here.
+    """Stand-in for ProbeHandle._call (under probe and timed): import the probes and call them right here.
 
     Like a worker, each test gets its own fresh probes module (state a probe keeps for the test's later
     calls, such as large inputs, lives as long as the test); the submission's modules are imported once."""
@@ -52,11 +54,11 @@ def worker_costs(repeats, sandbox, preload):
     zygote_times, worker_times = [], []
     for _ in range(max(3, repeats // 5)):
         started = time.perf_counter()
-        zygote = Zygote(spec).start()
+        zygote = Sandbox(spec).start()
         zygote_times.append(time.perf_counter() - started)
         for _ in range(repeats):
             started = time.perf_counter()
-            Worker(spec, zygote=zygote).start().stop()
+            Worker(spec, sandbox=zygote).start().stop()
             worker_times.append(time.perf_counter() - started)
         zygote.stop()
     return statistics.median(zygote_times), statistics.median(worker_times)
@@ -85,13 +87,13 @@ def main():
     torch.set_num_threads(assignment.limits.threads)
     grade(assignment, assignment.solution, select="shape")  # warm-up: imports, data, calibration cache
     engine_s, engine = timed_grade(assignment, select, runs)
-    original = session.Submission._call
-    session.Submission._call = in_process_call
+    original = handle.ProbeHandle._call
+    handle.ProbeHandle._call = in_process_call
     try:
         grade(assignment, assignment.solution, select="shape")
         plain_s, plain = timed_grade(assignment, select, runs)
     finally:
-        session.Submission._call = original
+        handle.ProbeHandle._call = original
     repeats = 5 if args.smoke else 30
     (zygote_s, worker_s), (_, bare_s) = (worker_costs(repeats, sandbox, assignment.preload)
                                          for sandbox in (True, False))

@@ -7,7 +7,7 @@ common=(--universal --python-version 3.11 --generate-hashes --override scripts/l
 "$uv" pip compile pyproject.toml scripts/lock/torch-deps.txt "${common[@]}" -o requirements.lock
 "$uv" pip compile pyproject.toml scripts/lock/torch-deps.txt --extra dev -c requirements.lock "${common[@]}" \
   -o requirements-dev.lock
-stamp="# inputs-sha256: $(.venv/bin/python -m autograder.environment --inputs-hash)"
+stamp="# inputs-sha256: $(.venv/bin/python -m autograder.judge.environment --inputs-hash)"
 for lock in requirements.lock requirements-dev.lock; do
   printf '%s\n' "$stamp" >> "$lock"
 done

@@ -5,7 +5,7 @@
 Each notebook: an intro, experiment cells that import the student's modules (short, offline), written
 questions as nbgrader manually graded answer cells (a locked prompt, then the answer with a model answer between
 the solution markers), and one locked `autograder_<group>` cell per hidden-test file, worth that file's points
-as pytest collects them (autograder.nbgrader_course.hidden_groups). Those cells raise: their points come from
+as pytest collects them (autograder.course.nbgrader.hidden_groups). Those cells raise: their points come from
 `autograder batch aN COURSE_DIR --nbgrader`, never from nbgrader running the notebook. Run this again when a
 hidden test's points change; tests/engine/test_nbgrader_course.py fails until then.
 """
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autograder import assignments  # noqa: E402
-from autograder.nbgrader_course import CELL_PREFIX, hidden_groups, source_notebook  # noqa: E402
+from autograder.course.nbgrader import CELL_PREFIX, hidden_groups, source_notebook  # noqa: E402
 
 GRADING = """
 **How this notebook is graded.** The code points come from the hidden tests, which the course autograder runs on

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from autograder import assignments
-from autograder.results import Results
+from autograder.judge.results import Results
 
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
@@ -24,7 +24,7 @@ def init_judge_process(env, preload):
     signal.signal(signal.SIGTERM, _judge_terminate)
     _die_with_parent(signal.SIGTERM)
     try:
-        from autograder import grading  # noqa: F401  (pytest and the plugin, once)
+        from autograder.judge import grading  # noqa: F401  (pytest and the plugin, once)
         from autograder.sandbox.launch import forkserver
         forkserver(preload)
     except Exception:
@@ -33,7 +33,7 @@ def init_judge_process(env, preload):
 
 def _die_with_parent(sig):
     """Ask Linux to send `sig` to this process when the driver dies (a kill -9 of the batch leaves no judge)."""
-    from autograder.sandbox import isolation
+    from autograder.worker import isolation
     try:
         isolation.prctl(isolation.PR_SET_PDEATHSIG, int(sig))
     except OSError:
@@ -68,7 +68,7 @@ def failure_result(assignment, path, message):
 
 def judge(assignment_id, path, student, key, device="auto", device_profile=None):
     """Grade one entry in this process; always a Gradescope dict: a submission that cannot be graded scores 0."""
-    from autograder.grading import grade_or_fail
+    from autograder.judge.grading import grade_or_fail
     assignment = assignments.find(assignment_id)
     staged = _single_file_folder(path, assignment)
     try:

@@ -54,7 +54,7 @@ def grade_task(env, assignment_id, entry_name, name, payload, student, key, devi
 
 def uses_gpu(assignment, device, device_profile, cluster_gpus):
     """Whether tasks need a GPU: asked for, an injected CUDA profile, or 'auto' on a cluster that has GPUs."""
-    from autograder import devices
+    from autograder.judge import devices
     device = devices.allowed_device(assignment, device)   # refuses cuda for a CPU-only assignment
     if "cuda" not in assignment.devices:
         return False

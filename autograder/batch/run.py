@@ -6,12 +6,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import assignments, devices
+from autograder import assignments
+
+from autograder.judge import devices
 from autograder.batch.entries import BatchError, Entry, discover, entry_key, is_done, stored
 from autograder.batch.judge import judge_env
 from autograder.batch.local_pool import available_cpus, grade_local
 from autograder.batch.progress import Reporter
-from autograder.results import write_atomic
+from autograder.judge.results import write_atomic
 
 
 @dataclass
@@ -43,7 +45,7 @@ def run_batch(assignment: str | assignments.Assignment, submissions: str | os.Pa
     every stored result at the end, also when the run is interrupted. Judges are spawned processes: a script that
     calls this must do so under `if __name__ == "__main__":`.
     """
-    from autograder import gradebook
+    from autograder.course import gradebook
     started = time.monotonic()
     if not isinstance(assignment, assignments.Assignment):
         assignment = assignments.find(assignment)

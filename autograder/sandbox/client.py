@@ -6,8 +6,8 @@ import socket
 import time
 from pathlib import Path
 
-from autograder import channel
-from autograder.sandbox.launch import START_TIMEOUT, WorkerFailure, WorkerSpec, Zygote
+from autograder.worker import channel
+from autograder.sandbox.launch import START_TIMEOUT, WorkerFailure, WorkerSpec, Sandbox
 
 def _pid_of(pidfd):
     """The process's pid in this (the judge's) PID namespace, from the pidfd's fdinfo."""
@@ -31,15 +31,15 @@ def _well_formed(answer, seq):
 
 
 class Worker:
-    """One test's worker process, forked by the submission's zygote (its own one when none is given).
+    """One test's worker process, forked by the submission's zygote (its own sandbox when none is given).
 
     Start it, call probes, stop it; a dead worker is not reused.
     """
 
-    def __init__(self, spec: WorkerSpec, cpu_seconds=3600, zygote=None):
+    def __init__(self, spec: WorkerSpec, cpu_seconds=3600, sandbox=None):
         self.spec = spec
         self.cpu_seconds = cpu_seconds
-        self.zygote, self.own_zygote = zygote, zygote is None
+        self.sandbox, self.own_sandbox = sandbox, sandbox is None
         self.sock = self.status_sock = self.pidfd = self.pid = None
         self.exit_status = None
         self.protections = {}
@@ -49,16 +49,16 @@ class Worker:
 
     def start(self):
         spec = self.spec
-        if self.zygote is None:
-            self.zygote = Zygote(spec).start()
+        if self.sandbox is None:
+            self.sandbox = Sandbox(spec).start()
         wire = {**spec.to_wire(), "kind": "spawn", "cpu_seconds": self.cpu_seconds}
-        self.oom_before = self.zygote.oom_kills()
-        if self.zygote.cgroup:
-            self.zygote.cgroup.reset_peak()
+        self.oom_before = self.sandbox.oom_kills()
+        if self.sandbox.cgroup:
+            self.sandbox.cgroup.reset_peak()
         worker_ours, worker_theirs = socket.socketpair()
         status_ours, status_theirs = socket.socketpair()
         try:
-            self.zygote.request(wire, [worker_theirs.fileno(), status_theirs.fileno()])
+            self.sandbox.request(wire, [worker_theirs.fileno(), status_theirs.fileno()])
         except WorkerFailure:
             worker_ours.close()
             status_ours.close()
@@ -79,7 +79,7 @@ class Worker:
             raise WorkerFailure("start", "the worker could not be started") from None
         self.pid = _pid_of(self.pidfd)
         ready = self._receive(deadline, "while starting", "no answer while starting")
-        self.protections = {**self.zygote.protections, **ready.get("protections", {})}
+        self.protections = {**self.sandbox.protections, **ready.get("protections", {})}
         if "error" in ready:
             self.stop()
             raise WorkerFailure("probes", f"the probe file failed to load: {ready['error']['type']}: "
@@ -111,7 +111,7 @@ class Worker:
     def _death(self, during):
         """Explain why the worker closed the channel, after making sure it is gone."""
         status = self._exit_status()
-        oom = self.zygote.oom_kills() > self.oom_before
+        oom = self.sandbox.oom_kills() > self.oom_before
         self.stop()
         if oom:
             return WorkerFailure("memory", f"the worker was killed {during}: memory limit of "
@@ -149,8 +149,8 @@ class Worker:
             raise WorkerFailure("channel", f"the grader's channel carried a message the engine did not write "
                                            f"{during}: code of the submission wrote to it")
         answer.pop("memory_peak_bytes", None)  # only the judge's own reading counts
-        if self.zygote.cgroup:
-            answer["memory_peak_bytes"] = self.zygote.cgroup.peak_bytes()
+        if self.sandbox.cgroup:
+            answer["memory_peak_bytes"] = self.sandbox.cgroup.peak_bytes()
         return answer
 
     def stop(self):
@@ -169,11 +169,11 @@ class Worker:
         for sock in (self.sock, self.status_sock):
             if sock is not None:
                 sock.close()
-        if self.own_zygote:
-            self.zygote.stop()
+        if self.own_sandbox:
+            self.sandbox.stop()
         else:
             try:
-                self.zygote.request({"kind": "sweep"})  # what the worker left running dies now
+                self.sandbox.request({"kind": "sweep"})  # what the worker left running dies now
             except WorkerFailure:
                 pass
 

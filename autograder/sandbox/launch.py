@@ -15,10 +15,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import channel, env
+from autograder.worker import channel
+
+from autograder import env
 from autograder.assignments import PRELOAD, Limits
 from autograder.sandbox.cgroups import WorkerCgroup
-from autograder.sandbox.isolation import KEPT_ENV, THREAD_ENV
+from autograder.worker.isolation import KEPT_ENV, THREAD_ENV
 
 START_TIMEOUT = 30.0
 
@@ -45,7 +47,7 @@ class ForkServer:
     def __init__(self, preload):
         ours, theirs = socket.socketpair()
         # -P: the working directory (a TA's home, a checkout) stays off the fork server's import path.
-        self.process = subprocess.Popen([sys.executable, "-P", "-m", "autograder.sandbox.forkserver",
+        self.process = subprocess.Popen([sys.executable, "-P", "-m", "autograder.worker.forkserver",
                                          str(theirs.fileno()), ",".join(preload)], pass_fds=[theirs.fileno()],
                                         env=forkserver_env(), stdin=subprocess.DEVNULL, start_new_session=True, cwd="/")
         theirs.close()
@@ -126,8 +128,9 @@ class WorkerSpec:
                 "probes_module": self.probes_module, "broken_modules": dict(self.broken_modules)}
 
 
-class Zygote:
-    """The judge's handle on one submission's zygote: the sandbox made once, a worker forked per test."""
+class Sandbox:
+    """The judge's handle on one submission's sandbox: its zygote process (autograder.worker.zygote), made once,
+    forks a worker per test."""
 
     def __init__(self, spec: WorkerSpec):
         self.spec = spec

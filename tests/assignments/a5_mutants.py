@@ -94,8 +94,8 @@ MUTANTS = [
            "        f = self.norm(torch.cat([self.srm(x), self.bayar(x)], dim=1))",
            "        self.srm(x), self.bayar(x)\n        f = self.norm(torch.cat([x, x], dim=1))",
            must_fail=["test_forgery_net_outputs"]),
-    # The training loop never projects the Bayar layer after an optimizer step (forward still does, so the
-    # returned weights break the constraint). The one mutant here that trains.
+    # The training loop never projects the Bayar layer after an optimizer step (forward still does; OneCycleLR's
+    # last steps are so small that the returned weights stay constrained). The one mutant here that trains.
     Mutant("training_without_constrain", "train.py",
            "            for layer in model.modules():\n                if isinstance(layer, BayarConv2d):\n"
            "                    layer.constrain()\n",

@@ -3,7 +3,7 @@
 import pytest
 
 from autograder import assignments
-from autograder.grading import grade
+from autograder.judge.grading import grade
 
 TRAINING = {"a2", "a3", "a4", "a5"}   # their grades train networks
 

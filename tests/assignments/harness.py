@@ -3,7 +3,7 @@
 import shutil
 from dataclasses import dataclass, field
 
-from autograder.grading import grade
+from autograder.judge.grading import grade
 
 
 @dataclass(frozen=True)

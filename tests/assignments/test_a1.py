@@ -4,7 +4,7 @@ plausible mistakes, nothing unearned for hostile submissions, full marks for the
 import pytest
 
 from autograder import assignments
-from autograder.grading import grade
+from autograder.judge.grading import grade
 from harness import assert_full_marks, assert_mutant_caught, by_name, mutated_copy
 
 from a1_mutants import MUTANTS

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 from autograder import assignments
-from autograder.grading import grade
+from autograder.judge.grading import grade
 from harness import by_name
 
 A1 = assignments.find("a1")

@@ -10,7 +10,7 @@ import pytest
 
 from autograder import assignments
 from autograder.data import load_ionosphere, mnist_5k_split
-from autograder.grading import grade
+from autograder.judge.grading import grade
 from harness import mutated_copy
 
 A2 = assignments.find("a2")

@@ -4,7 +4,7 @@ points for plausible mistakes, and nothing for submissions that look for the hid
 import pytest
 
 from autograder import assignments
-from autograder.grading import grade
+from autograder.judge.grading import grade
 from harness import assert_mutant_caught, by_name, mutated_copy
 
 from a4_mutants import MUTANTS

@@ -2,7 +2,7 @@
 unit tests only (no training)."""
 
 from autograder import assignments
-from autograder.grading import grade
+from autograder.judge.grading import grade
 from harness import by_name, mutated_copy
 
 A4 = assignments.find("a4")

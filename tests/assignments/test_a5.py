@@ -104,8 +104,8 @@ def test_hostile_submission_finds_no_labels_and_no_photographs(tmp_path, hostile
 
 # A ForgeryNet that learns nothing: ELA's maximum as its score (an image AUC of 0.616 on the hidden patches) and a
 # fixed mask, MASKS[name]: every pixel marked (pixel F1 0.129 over every patch; 0.242 over the forged ones, which
-# the grader once used), or a blob in the middle, where most replaced regions lie (over the forged patches once:
-# pixel F1 0.41, pixel AUC 0.78, most of those points).
+# the grader once used), or a blob in the middle, where most replaced regions lie (over the forged patches, as
+# the grader once scored: pixel F1 0.38, pixel AUC 0.78).
 HAND_CRAFTED_MODEL = """
 
 class _HandCrafted(nn.Module):
@@ -168,9 +168,9 @@ train_generated, predict_forgery, predict_generated = _baseline_generated, _ela_
 
 @pytest.mark.parametrize("mask", MASKS)
 def test_a_model_that_learns_nothing_earns_nothing(mask, tmp_path):
-    # Before: image AUC 1.9 of 4 points (ELA's maximum over the old floor 0.55); every_pixel: pixel F1 1.0 of 3;
-    # centre_blob: pixel F1 2.7 of 3 and pixel AUC 1.9 of 2. Now none: the floors sit above, and the untrained
-    # model (the same rules) scores above chance.
+    # Before: image AUC 1.9 of 4 points and AUC at JPEG 50 1.4 of 2 (ELA's maximum over the old floors);
+    # every_pixel: pixel F1 1.0 of 3; centre_blob: pixel F1 2.5 of 3 and pixel AUC 1.9 of 2 (4.3 and 7.7 of task
+    # 1's 11 points). Now none: the floors sit above, and the untrained model (the same rules) is above chance.
     hand_crafted = mutated_copy(A5, {"model.py": lambda text: text + HAND_CRAFTED_MODEL.replace("MASK", MASKS[mask]),
                                      "train.py": lambda text: text + NO_TRAINING}, tmp_path / "h")
     tests = by_name(grade(A5, hand_crafted, select="test_manipulation"))
@@ -181,6 +181,7 @@ def test_a_model_that_learns_nothing_earns_nothing(mask, tmp_path):
 
 def test_predictions_that_ignore_the_model_earn_nothing(tmp_path):
     # Before: 1.9 of image AUC's 4 points, 1.0 of pixel F1's 3, and 5.85 of task 2's 6 (the spectral baseline).
+    # Now none: predict's answers are not the model's.
     hostile = mutated_copy(A5, {"train.py": lambda text: text + PREDICT_WITHOUT_THE_MODEL}, tmp_path / "h")
     names = ["test_manipulation[image_auc]", "test_manipulation[pixel_f1]", "test_generated[auc]",
              "test_generated[accuracy]"]

@@ -5,7 +5,7 @@ hostile submissions differ per assignment and stay in test_aN.py."""
 import pytest
 
 from autograder import assignments
-from autograder.grading import grade
+from autograder.judge.grading import grade
 from harness import assert_full_marks, assert_stubs_score_zero
 
 ASSIGNMENTS = [a.id for a in assignments.all_assignments()]   # a new assignment is graded here without an edit

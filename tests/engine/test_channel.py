@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder import channel
+from autograder.worker import channel
 
 
 def test_round_trip_of_nested_plain_data():

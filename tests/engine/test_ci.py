@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import ci, cli
+from autograder.course import ci
+
+from autograder import cli
 
 PROFILE = '{"kind": "cpu", "factor": 0.5}'
 REFERENCE = "def add(a, b):\n    return a + b\n\ndef slow():\n    return 1\n"
@@ -76,7 +78,7 @@ def test_min_score_is_a_fraction_or_a_percentage():
 
 
 def test_markdown_cells_cannot_break_the_table():
-    from autograder.results import Results, TestResult
+    from autograder.judge.results import Results, TestResult
     results = Results("toy", "1", ".", [TestResult("test_x", 0, 1, "failed", "a | b\n<img src=x onerror=alert(1)>")],
                       1.0)
     row = ci.markdown(results).strip().splitlines()[-1]

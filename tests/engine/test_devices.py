@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from autograder import devices
-from autograder.devices import DeviceProfile
+from autograder.judge import devices
+from autograder.judge.devices import DeviceProfile
 
 
 def test_select_device():

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from packaging.requirements import Requirement
 
-from autograder import environment, gradebook
-from autograder.grading import grade
+from autograder.judge import environment
+
+from autograder.course import gradebook
+from autograder.judge.grading import grade
 
 LOCKS = [environment.LOCK, environment.REPO / "requirements-dev.lock"]
 
@@ -60,7 +62,7 @@ def test_check_prints_the_warning_first(toy_course, make_submission, tmp_path):
     (public / "probes.py").write_text((hidden / "probes.py").read_text())
     (public / "test_public.py").write_text("def test_add(submission):\n"
                                            "    assert submission.probe('add', a=1, b=2)['sum'] == 3\n")
-    code = ("import sys; from autograder import environment, cli\n"
+    code = ("import sys; from autograder import cli; from autograder.judge import environment\n"
             "environment.installed_version = lambda name, real=environment.installed_version: "
             "'2.4.0' if name == 'numpy' else real(name)\n"
             f"sys.exit(cli.main(['check', 't1', {str(make_submission())!r}]))\n")

@@ -5,7 +5,7 @@ import csv
 import json
 from pathlib import Path
 
-from autograder import gradebook
+from autograder.course import gradebook
 
 
 def test_result(name, score, max_score, status, output="", visibility="visible"):

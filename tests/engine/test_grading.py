@@ -6,8 +6,8 @@ import shutil
 import pytest
 
 from autograder import assignments
-from autograder.grading import grade
-from autograder.submission import SubmissionError
+from autograder.judge.grading import grade
+from autograder.judge.materialize import SubmissionError
 
 CPU = '{"kind": "cpu", "factor": 1.0}'
 CUDA = '{"kind": "cuda", "factor": 1.0, "execute_on": "cpu"}'

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from autograder import devices
-from autograder.grading import grade
+from autograder.judge import devices
+from autograder.judge.grading import grade
 
 CPU = '{"kind": "cpu", "factor": 1.0}'
 
@@ -27,7 +27,7 @@ ATTACKS = '''
 import os, time
 
 def add(a, b):
-    from autograder import channel
+    from autograder.worker import channel
     for seq in range(1, 5):
         frame = channel.encode({"kind": "result", "ok": True, "value": {"sum": a + b}, "seq": seq, "output": ""})
         for fd in range(1024):
@@ -46,7 +46,7 @@ def looks_fast():
     return 1
 
 def hoard():
-    import autograder.sandbox.worker as worker
+    import autograder.worker.loop as worker
     worker._device_stats = lambda device: {"memory_peak_bytes": 1, "gpu_peak_bytes": 1}
     block = bytearray(300 * 2**20)
     block[::4096] = b"x" * len(block[::4096])

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from autograder.grading import grade
-from autograder.plugin import Leaderboard
-from autograder.report import print_results
-from autograder.results import Results
-from autograder.results import TestResult as Result
-from autograder.session import TestRecord as Record
+from autograder.judge.grading import grade
+from autograder.judge.plugin import Leaderboard
+from autograder.judge.report import print_results
+from autograder.judge.results import Results
+from autograder.judge.results import TestResult as Result
+from autograder.judge.records import TestRecord as Record
 
 CPU = '{"kind": "cpu", "factor": 1.0}'
 

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from autograder import assignments, cli
-from autograder import nbgrader_course as nc
+from autograder.course import nbgrader as nc
 
 ROOT = Path(__file__).resolve().parents[2]
 A1 = assignments.find("a1")
@@ -230,7 +230,7 @@ def test_locked_gradebook_is_one_sentence_and_keeps_what_was_graded(course):
     message = str(caught.value)
     assert "is locked" in message and "run the same command again" in message and "\n" not in message
     not_graded = {"tests": [], "extra_data": {"batch": {"retry": True}}}   # an engine failure, retried later
-    from autograder.results import Results, TestResult   # here: pytest would try to collect TestResult
+    from autograder.judge.results import Results, TestResult   # here: pytest would try to collect TestResult
     as_object = Results(A1.name, A1.version, "carol", [TestResult(name, points, points, "passed")
                                                        for name, (_, points) in tests.items()], 1.0)
     assert nc.record_scores(course, A1, {"alice": full, "bob": not_graded, "carol": as_object}) == \

@@ -12,7 +12,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from autograder import assignments, data, release
+from autograder import assignments, data, env
+
+from autograder.course import release
 from autograder.data import read_manifest
 from autograder.cli import main
 
@@ -165,9 +167,9 @@ def course(tmp_path, monkeypatch):
     """A copy of A1's course folders (solution, stubs, hidden tests) as the course root."""
     root = tmp_path / "course"
     for rel in ("solutions/a1_classification", "assignments/a1_classification", "tests/hidden/a1_classification"):
-        shutil.copytree(assignments.REPO / rel, root / rel, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(env.REPO / rel, root / rel, ignore=shutil.ignore_patterns("__pycache__"))
     for rel in ("pyproject.toml", "requirements.lock"):
-        shutil.copy(assignments.REPO / rel, root / rel)
+        shutil.copy(env.REPO / rel, root / rel)
     monkeypatch.setenv("AUTOGRADER_ROOT", str(root))
     return root
 
@@ -199,7 +201,7 @@ def test_the_stamp_follows_the_hidden_tests(course):
 
 @pytest.mark.slow
 def test_the_student_zip_carries_the_notebook_nbgrader_made(course, tmp_path):
-    from autograder.nbgrader_course import student_notebook
+    from autograder.course.nbgrader import student_notebook
     a1 = assignments.find("a1")
     student, _ = release.release(a1, tmp_path / "out", check=True, notebook_maker=student_notebook)
     texts = _texts(student)

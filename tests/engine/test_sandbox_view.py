@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import view
+from autograder.worker import view
 from autograder.assignments import Limits
 from autograder.sandbox.client import Worker
-from autograder.sandbox.launch import WorkerFailure, WorkerSpec, Zygote
+from autograder.sandbox.launch import WorkerFailure, WorkerSpec, Sandbox
 
 PROBES = '''
 import os
@@ -168,12 +168,12 @@ def test_judge_secret_never_reaches_the_worker(spec, monkeypatch, mode):
 def test_nothing_of_one_test_reaches_the_next(spec, monkeypatch, mode):
     """A module global, a patched numpy and scratch files left by one worker are gone in the next one."""
     monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
-    with Zygote(spec) as zygote:
-        with Worker(spec, zygote=zygote) as first:
+    with Sandbox(spec) as zygote:
+        with Worker(spec, sandbox=zygote) as first:
             call(first, "leave_traces")
             left = call(first, "find_traces")  # the probe does leave traces
             assert left["counter"] == 1 and left["allclose_patched"] and "trace" in left["tmp"]
-        with Worker(spec, zygote=zygote) as second:
+        with Worker(spec, sandbox=zygote) as second:
             assert call(second, "find_traces") == {"counter": 0, "allclose_patched": False, "tmp": [],
                                                    "cwd": ["home", "tmp"]}
 
@@ -183,15 +183,15 @@ def test_scratch_is_capped_and_costs_the_host_no_disk(spec, monkeypatch, mode):
     monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
     spec.limits.scratch_mb = 32
     host_free = shutil.disk_usage(tempfile.gettempdir()).free
-    with Zygote(spec) as zygote:
-        with Worker(spec, zygote=zygote) as worker:
+    with Sandbox(spec) as zygote:
+        with Worker(spec, sandbox=zygote) as worker:
             confined_or_skip(worker)
             assert worker.protections["scratch_quota_mb"] == 32
             answer = worker.call("fill_scratch", {"chunk_mb": 4}, 20)["value"]
             assert answer["error"] == "No space left on device" and answer["written_mb"] <= 32
             # measured while the worker (and its full scratch) is still alive
             assert host_free - shutil.disk_usage(tempfile.gettempdir()).free <= 32 * 2**20
-        with Worker(spec, zygote=zygote) as worker:
+        with Worker(spec, sandbox=zygote) as worker:
             assert call(worker, "listing", path=".")["entries"] == ["home", "tmp"]
 
 
@@ -201,11 +201,11 @@ def test_shared_inputs_are_read_only_files_for_every_later_worker(spec, monkeypa
     import numpy as np
     monkeypatch.setenv("AUTOGRADER_ISOLATION", mode)
     images = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
-    with Zygote(spec) as zygote:
+    with Sandbox(spec) as zygote:
         zygote.share("split", {"images": images, "labels": np.array([0, 1])})
         zygote.share("split", {"images": images * 0})   # the first share of a name wins
         for _ in range(2):
-            with Worker(spec, zygote=zygote) as worker:
+            with Worker(spec, sandbox=zygote) as worker:
                 seen = call(worker, "read_shared", name="split")
                 assert seen["keys"] == ["images", "labels"] and seen["sum"] == images.sum()
                 assert seen["dtype"] == "float32" and "read-only" in seen["written"]
@@ -237,7 +237,7 @@ def test_a_path_missing_from_the_view_is_an_engine_error_at_start(spec, monkeypa
     with Worker(spec) as worker:
         confined_or_skip(worker)
     monkeypatch.setattr(launch.os, "symlink", lambda *args, **kwargs: None)  # the submission never arrives
-    zygote = Zygote(spec)
+    zygote = Sandbox(spec)
     try:
         with pytest.raises(WorkerFailure, match="the sandbox's file system could not be built .*submission"):
             zygote.start()

@@ -10,8 +10,8 @@ from autograder.data import scenes
 from autograder.data.cache import cache_dir
 from autograder.data.manifest import DatasetError
 from autograder.detection import coco_map, miou
-from autograder.plugin import Credit
-from autograder.session import TestRecord as Record
+from autograder.judge.plugin import Credit
+from autograder.judge.records import TestRecord as Record
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import pytest
 
 from autograder import assignments
-from autograder.stubs import out_of_sync, stub_source, write_stubs
+from autograder.course.stubs import out_of_sync, stub_source, write_stubs
 
 SOLUTION = '''def f(x):
     """Doubles x."""

@@ -5,7 +5,7 @@ import zipfile
 import pytest
 
 from autograder import assignments
-from autograder.submission import SubmissionError, check_file, materialize
+from autograder.judge.materialize import SubmissionError, check_file, materialize
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_symbolic_links_are_refused(toy, toy_course, tmp_path):
 
 
 def test_signature_defaults_may_hold_commas():
-    from autograder.submission import _parse_signature
+    from autograder.judge.materialize import _parse_signature
     assert _parse_signature("ResNet.__init__(self, num_blocks=(2, 2, 2), width=16)") == (
         "ResNet", "__init__", ["self", "num_blocks", "width"])
 

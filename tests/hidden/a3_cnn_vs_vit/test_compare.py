@@ -5,7 +5,14 @@
 - predict / evaluate: on a trusted linear model with dropout 0.5 handed over in train mode; the judge
   computes the eval-mode predictions and the accuracy itself (the labels never leave the judge's copy).
 - train: on a trusted linear model and a separable problem: it learns (training accuracy >= 0.9), returns
-  the model in eval mode, and the same seed gives the same weights while another seed gives others.
+  the model in eval mode, and the same seed gives the same weights while another seed gives others. Its
+  recipe is watched from outside (probes.py's _TrainingRecorder: a forward pre-hook on the model, torch's
+  global optimizer step pre-hook) with settings unlike any default (3 epochs, batches of 10, lr 0.02, 45
+  examples): the minibatch sizes, one optimizer step per minibatch, AdamW (or Adam with decoupled decay)
+  with weight decay 0.01 over all the parameters, and each step's lr on a cosine from lr to 0 (reaching 0
+  after the last step, or at it) within 1e-4. Ignoring lr, epochs or batch_size, SGD, or no decay fail it;
+  with the reference's own defaults, ignoring lr, epochs or batch_size already lowered the learned accuracy
+  below 0.9 (0.82, 0.85, 0.88), but SGD and a constant lr did not.
 - data_efficiency: with a trusted make_model, each table entry must be the accuracy (computed here) of a
   model trained the way the docstring says (seed everything, make_model(), train on the first n).
 - count_parameters / count_flops: the probe counts parameters and, with PyTorch's FlopCounterMode in eval
@@ -14,11 +21,14 @@
   and grow with the batch) and on the student's own make_resnet() / make_vit(), and leave the model's mode
   as it was. Reference figures: make_resnet() 19,810 parameters, 4,729,728 FLOPs per 28x28 digit;
   make_vit() 104,266 parameters, 3,443,968 FLOPs.
-- throughput: the student's images/s for a trusted small CNN must agree within a factor of 3 with what the
-  judge's own clock measures around forward passes of the same model and batch in the same worker (best
-  of 3); on this CPU the two differed by 1 % and 4 % in two runs (whose absolute speeds differed 3x with
-  the machine's load). Returning batches/s or seconds per image is off by
-  far more.
+- throughput: the judge times each call of the throughput probe (compare.throughput on a trusted small CNN that
+  records its own forward passes), less the time of the same call without compare.throughput (about 1 ms);
+  every image of every forward pass in the call (warm-up included) over that time is the measured speed. The
+  student's images/s must be within 25 % of it (median of 3 calls); the forward passes must be on batches of
+  batch_size, in eval mode, without gradients. The reference's ratio was 0.98 to 1.10 per call (medians 1.00
+  to 1.04) in 30 calls on this 2-core CPU under a load of 4 to 5; one clock for both makes the machine's
+  load cancel. A figure 2x inflated gives 2.2; batches/s is off by far more. (Comparing with separate
+  timings of the judge's own forward passes, as before, gave ratios of 0.76 to 1.18 under the same load.)
 """
 import numpy as np
 import pytest

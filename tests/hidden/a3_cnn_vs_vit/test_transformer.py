@@ -190,26 +190,19 @@ def test_positional_encoding_forward_and_dropout(submission, rng):
     out = run(submission, "PositionalEncoding", dict(embed_dim=E, dropout=0.5, max_len=20), {}, [x])
     assert_close(out["out"], expected, rtol=RTOL, atol=ATOL,
                  what="PositionalEncoding output in eval mode (x + pe[:, :S])")
-    x = rng.normal(size=(50, S, E))
-    out = run(submission, "PositionalEncoding", dict(embed_dim=E, dropout=0.5, max_len=20), {}, [x], train=True, seed=1)
-    _inverted_dropout(out["out"], x + positional_table(E, 20)[:, :S], 0.5, "PositionalEncoding")
-
-
-def _inverted_dropout(got, kept, p, what):
-    """Inverted dropout of `kept` in train mode: each element 0 (dropped) or kept / (1 - p), a fraction near p of
-    them dropped. Returns where the elements were dropped."""
-    __tracebackhide__ = True
-    assert got is not None and np.shape(got) == np.shape(kept), \
-        f"{what} in train mode returned shape {np.shape(got)}; expected {np.shape(kept)}"
-    got = np.asarray(got, dtype=np.float64)
+    # train mode, inverted dropout of the whole sum: each output 0 or (x + pe) / (1 - p), about a fraction p at 0
+    x, p = rng.normal(size=(50, S, E)), 0.5
+    out = run(submission, "PositionalEncoding", dict(embed_dim=E, dropout=p, max_len=20), {}, [x], train=True, seed=1)
+    kept = x + positional_table(E, 20)[:, :S]
+    assert out["out"] is not None and np.shape(out["out"]) == kept.shape, \
+        f"PositionalEncoding in train mode returned shape {np.shape(out['out'])}; expected (N, S, D)"
+    got = np.asarray(out["out"], dtype=np.float64)
     dropped = np.abs(got) <= 1e-6
-    scaled = np.isclose(got, kept / (1 - p), rtol=1e-4, atol=1e-5)
-    assert np.all(dropped | scaled), (
-        f"{what} in train mode: some outputs are neither 0 nor the eval-mode output scaled by 1 / (1 - p); "
-        f"dropout should act on the whole sum x + pe, as nn.Dropout does")
+    assert np.all(dropped | np.isclose(got, kept / (1 - p), rtol=1e-4, atol=1e-5)), (
+        "PositionalEncoding in train mode: some outputs are neither 0 nor the eval-mode output scaled by 1 / (1 - p); "
+        "dropout should act on the whole sum x + pe, as nn.Dropout does")
     assert abs(np.mean(dropped) - p) < 0.1, \
-        f"{what} in train mode with dropout p = {p} drops {np.mean(dropped):.0%} of the outputs"
-    return dropped
+        f"PositionalEncoding in train mode with dropout p = {p} drops {np.mean(dropped):.0%} of the outputs"
 
 
 # ---- MultiHeadAttention --------------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ Measured with the reference on the 2-core reference CPU, one thread: see the ass
 import numpy as np
 import pytest
 
-from autograder import devices
 from autograder.data.scenes import scene_split
 from autograder.detection import coco_map, miou
 from autograder.testing import assert_from_model
@@ -145,7 +144,7 @@ def _same_predictions(ones, batched, count):
 @pytest.mark.points(2)
 @pytest.mark.budget(**TRAINING_BUDGET)
 def test_cost_latency(trained, hidden_split, submission, credit, leaderboard):
-    scale = devices.cpu_profile(submission.profile).scale()
+    scale = submission.cpu_profile.scale()
     latency_ms = trained["latency_s"] / scale * 1e3
     leaderboard.add("latency_ms", round(latency_ms, 4), order="asc")
     _require_qualified(trained, hidden_split)

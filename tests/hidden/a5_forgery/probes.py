@@ -119,19 +119,40 @@ def _counting_steps(fn, *args, **kwargs):
         handle.remove()
 
 
-def _bayar_constrained(model):
-    """Whether every BayarConv2d of a model satisfies its constraint (centre -1, the rest summing to 1)."""
-    import torch
+def _watching_bayar(fn, *args, **kwargs):
+    """fn(*args, **kwargs), and how many forwards of a BayarConv2d in training mode it ran, and in how many the
+    weight broke the constraint as the forward began (before forward's own constrain(): an optimizer step not
+    followed by constrain() in the training loop). The returned weights alone do not tell: a schedule whose
+    last steps are tiny leaves them within any tolerance."""
+    from torch.nn.modules.module import register_module_forward_pre_hook
     from filters import BayarConv2d
-    for layer in model.modules():
-        if isinstance(layer, BayarConv2d):
-            w = layer.weight.detach().double().cpu()
-            c = w.shape[-1] // 2
-            if not torch.allclose(w[:, :, c, c], torch.full_like(w[:, :, c, c], -1.0), atol=1e-4):
-                return False
-            if not torch.allclose(w.sum(dim=(2, 3)) + 1, torch.ones_like(w[:, :, 0, 0]), atol=1e-3):
-                return False
-    return True
+    forwards, broken = [], []
+
+    def check(module, args):
+        if isinstance(module, BayarConv2d) and module.training:
+            forwards.append(1)
+            if not _constrained(module.weight):
+                broken.append(1)
+    handle = register_module_forward_pre_hook(check)
+    try:
+        return fn(*args, **kwargs), len(forwards), len(broken)
+    finally:
+        handle.remove()
+
+
+def _constrained(weight):
+    """Whether a Bayar weight satisfies its constraint (centre -1, the rest summing to 1)."""
+    import torch
+    w = weight.detach().double().cpu()
+    c = w.shape[-1] // 2
+    return (torch.allclose(w[:, :, c, c], torch.full_like(w[:, :, c, c], -1.0), atol=1e-4)
+            and torch.allclose(w.sum(dim=(2, 3)) + 1, torch.ones_like(w[:, :, 0, 0]), atol=1e-3))
+
+
+def _bayar_constrained(model):
+    """Whether every BayarConv2d of a model satisfies its constraint."""
+    from filters import BayarConv2d
+    return all(_constrained(layer.weight) for layer in model.modules() if isinstance(layer, BayarConv2d))
 
 
 def _forward_probabilities(model, images, batch_size=200):
@@ -156,18 +177,19 @@ def _forward_probabilities(model, images, batch_size=200):
 
 
 @answers(predictions=plain, recompressed=plain, own=plain, own_recompressed=plain, untrained=plain, model=text,
-         eval_mode=plain, bayar_constrained=plain, steps=number)
+         eval_mode=plain, bayar_constrained=plain, steps=number, bayar_forwards=number, bayar_broken=number)
 def train_forgery_and_predict(split, images, recompressed, seed, untrained_seed):
     """train.train_forgery(split, seed=seed) on the grading device (its other defaults): how many optimizer steps it
-    took and whether its Bayar layers satisfy their constraint as returned (before any forward, which may project
-    them again); predict_forgery on `images` and on `recompressed` (the same patches saved again as JPEG at a
+    took, how many of its Bayar forwards began with a weight off the constraint (_watching_bayar), and whether its
+    Bayar layers satisfy the constraint as returned (before any forward, which may project them again); predict_forgery on `images` and on `recompressed` (the same patches saved again as JPEG at a
     quality outside the training's); the returned model's own forward on both (`own`, `own_recompressed`); and
     predict_forgery on `images` with an untrained ForgeryNet() made after seeding `untrained_seed`."""
     import train
     from model import ForgeryNet
     images, recompressed = np.asarray(images), np.asarray(recompressed)
     seed_all(seed)
-    model, steps = _counting_steps(train.train_forgery, _arrays(split), seed=seed, device=device())
+    (model, bayar_forwards, bayar_broken), steps = _counting_steps(
+        _watching_bayar, train.train_forgery, _arrays(split), seed=seed, device=device())
     eval_mode, bayar_constrained = not model.training, _bayar_constrained(model)
     # The model's own forward first, so that predict cannot leave anything in the model for it to find.
     own, own_recompressed = _forward_probabilities(model, images), _forward_probabilities(model, recompressed)
@@ -179,7 +201,8 @@ def train_forgery_and_predict(split, images, recompressed, seed, untrained_seed)
     return {"predictions": to_plain(predictions), "recompressed": to_plain(recompressed_scores),
             "own": to_plain(own), "own_recompressed": to_plain(own_recompressed),
             "untrained": to_plain(untrained), "model": type(model).__name__, "eval_mode": eval_mode,
-            "bayar_constrained": bayar_constrained, "steps": steps}
+            "bayar_constrained": bayar_constrained, "steps": steps, "bayar_forwards": bayar_forwards,
+            "bayar_broken": bayar_broken}
 
 
 @answers(probability=plain, own=plain, untrained=plain, model=text, eval_mode=plain)

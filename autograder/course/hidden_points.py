@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from autograder import assignments
-from autograder.grading import forget_modules_under, pytest_args
+from autograder.judge.grading import forget_modules_under, pytest_args
 
 
 def group_of(test_path):

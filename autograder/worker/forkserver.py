@@ -1,7 +1,7 @@
-"""A fork server with the assignment's libraries preloaded: forks a zygote (autograder.sandbox.zygote) per
+"""A fork server with the assignment's libraries preloaded: forks a zygote (autograder.worker.zygote) per
 submission.
 
-Run as `python -m autograder.sandbox.forkserver FD MODULES` with an allowlisted environment; FD is its end
+Run as `python -m autograder.worker.forkserver FD MODULES` with an allowlisted environment; FD is its end
 of a unix socket pair, MODULES the comma-separated modules to import once (numpy,torch,matplotlib.pyplot).
 A fork copies the page tables of what is loaded (a fork and exit take about 15 ms with torch loaded, 1 ms
 with numpy alone), so an assignment that never uses torch does not preload it. Each request is the zygote's
@@ -17,7 +17,7 @@ import socket
 import sys
 
 from autograder import probe  # noqa: F401  (every probes file imports it; loaded once, not per worker)
-from autograder.sandbox import isolation, zygote
+from autograder.worker import isolation, zygote
 
 MAX_REQUEST = 1 << 20
 

@@ -4,7 +4,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from autograder.results import Status, figure
+from autograder.judge.results import Status, figure
 
 STYLES = {Status.PASSED: "green", Status.PARTIAL: "yellow", Status.FAILED: "red", Status.NOT_ATTEMPTED: "dim",
           Status.SKIPPED: "dim"}

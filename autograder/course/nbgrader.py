@@ -1,6 +1,6 @@
 """The bridge to nbgrader: the course folder, the student notebook, and the engine's scores in nbgrader's gradebook.
 
-Each hidden-test file of an assignment (a *group*: `test_layers.py` is `layers`, autograder.hidden_points) is one read-only code cell
+Each hidden-test file of an assignment (a *group*: `test_layers.py` is `layers`, autograder.course.hidden_points) is one read-only code cell
 `autograder_<group>` of the assignment's notebook, worth the group's points. nbgrader never runs student code
 for those points: `autograder batch aN COURSE_DIR --nbgrader` grades each student's modules with the engine and
 writes the scores as the cells' auto scores. The written answers stay nbgrader's manually graded cells.
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from autograder import assignments
-from autograder.hidden_points import hidden_groups, hidden_tests  # noqa: F401 (part of this bridge's API)
+from autograder.course.hidden_points import hidden_groups, hidden_tests  # noqa: F401 (part of this bridge's API)
 
 CELL_PREFIX = "autograder_"
 COURSE_ID = "deep-learning"

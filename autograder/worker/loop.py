@@ -15,8 +15,10 @@ import sys
 import traceback
 import types
 
-from autograder import channel, env
-from autograder.sandbox import isolation
+from autograder.worker import channel
+
+from autograder import env
+from autograder.worker import isolation
 
 STDOUT_KEEP = 16 * 1024
 

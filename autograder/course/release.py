@@ -160,7 +160,7 @@ def gradescope_zip(assignment, out_dir):
 def release(assignment, out_dir, check=False, notebook_maker=None):
     """Both zips in out_dir. The stubs are regenerated from the solution first; with `check`, stubs out of date
     are refused instead. `notebook_maker(assignment, workdir) -> Path` makes the student notebook (nbgrader)."""
-    from autograder import stubs  # nbformat takes seconds to import: only here
+    from autograder.course import stubs  # nbformat takes seconds to import: only here
     if not assignment.solution.is_dir():
         raise ReleaseError(f"there is no solution folder for {assignment.name} ({assignment.solution}): a release "
                            f"is made from a course checkout")

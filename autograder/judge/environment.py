@@ -2,7 +2,7 @@
 
 `requirements.lock` (made by `scripts/lock.sh` with uv) pins every package the grading environment installs,
 except torch, which `scripts/venv.sh` installs as `torch==2.13.0` (a CPU build here, the CUDA build on a GPU
-machine: same version, different files and hashes). Run as `python -m autograder.environment --inputs-hash`
+machine: same version, different files and hashes). Run as `python -m autograder.judge.environment --inputs-hash`
 to print the hash of the lock's inputs.
 """
 

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.results import Status, figure, write_atomic
+from autograder.judge.results import Status, figure, write_atomic
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet would run these as formulas
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from autograder import environment
+from autograder.judge import environment
 
 
 class Status(StrEnum):
@@ -70,7 +70,7 @@ class Results:
     @classmethod
     def failed(cls, assignment, submission, message):
         """A score-0 result for a submission that could not be graded at all, saying why."""
-        from autograder.release import stamp
+        from autograder.course.release import stamp
         return cls(assignment.name, assignment.version, str(submission), [], 0.0, problems=[message],
                    environment=environment.record(), release=stamp(assignment))
 

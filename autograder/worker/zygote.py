@@ -16,8 +16,7 @@ import shutil
 import signal
 import socket
 
-from autograder import channel
-from autograder.sandbox import isolation, view, worker
+from autograder.worker import channel, isolation, loop, view
 
 SUBMISSION = "/submission"     # inside the view, read-only
 PROBES = "/grader/probes.py"
@@ -80,7 +79,7 @@ class Zygote:
                                                                   f"({exc})"})
             return
         isolation.prctl(isolation.PR_SET_DUMPABLE, 0)  # no worker may read this process's memory or descriptors
-        worker.set_threads(self.spec["threads"])  # once, inherited by every fork (no torch op runs here)
+        loop.set_threads(self.spec["threads"])  # once, inherited by every fork (no torch op runs here)
         if self.paths["probes"]:  # compiled once; each worker runs it afresh, in its own process
             with open(self.paths["probes"]) as f:
                 self.probes_code = compile(f.read(), self.paths["probes"], "exec")
@@ -131,7 +130,7 @@ class Zygote:
             os.close(self.wake_r)
             code = 70
             try:
-                worker.worker_main(worker_sock, spec, self.namespaces, self.probes_code)
+                loop.worker_main(worker_sock, spec, self.namespaces, self.probes_code)
                 code = 0
             finally:
                 os._exit(code)

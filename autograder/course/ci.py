@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from autograder import assignments
-from autograder.results import Status, TestResult
+from autograder.judge.results import Status, TestResult
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
@@ -72,7 +72,7 @@ def run_ci(assignment: str | assignments.Assignment, path: str | os.PathLike, *,
            junit: str | os.PathLike = "junit.xml", public: bool = False, device: str = "auto",
            device_profile: str | None = None, json_path: str | os.PathLike | None = None) -> Outcome:
     """Grade `path`, write JUnit XML (and results.json), append the job summary when $GITHUB_STEP_SUMMARY is set."""
-    from autograder.grading import grade
+    from autograder.judge.grading import grade
     if not isinstance(assignment, assignments.Assignment):
         assignment = assignments.find(assignment)
     min_fraction = None if min_score is None else parse_min_score(min_score)

@@ -15,11 +15,15 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from autograder import assignments, handbuilt, devices
+from autograder import assignments
+
+from autograder.judge import handbuilt, devices
 from autograder.sandbox.launch import forkserver
-from autograder.results import Status, TestResult
-from autograder.session import GradingSession, Submission, TestRecord, session_key
-from autograder.submission import SubmissionError
+from autograder.judge.results import Status, TestResult
+from autograder.judge.handle import ProbeHandle
+from autograder.judge.records import TestRecord
+from autograder.judge.session import GradingSession, session_key
+from autograder.judge.materialize import SubmissionError
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 record_key = pytest.StashKey["TestRecord"]()
@@ -43,6 +47,20 @@ def pytest_configure(config):
     if session_key not in config.stash and config.getoption("--submission", None):   # a plain pytest run
         config.stash[session_key] = GradingSession(config.getoption("--submission"), config.getoption("--device"),
                                                    config.getoption("--device-profile"))
+
+
+class SessionHooks:
+    """Binds one GradingSession to the pytest run grade() starts: the session is found in the config's stash,
+    and every test's report is kept in it."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def pytest_configure(self, config):
+        config.stash[session_key] = self.session
+
+    def pytest_runtest_logreport(self, report):
+        self.session.add_report(report)
 
 
 def pytest_collection_finish(session):
@@ -87,7 +105,7 @@ def submission(request):
     except assignments.AssignmentError as exc:
         pytest.fail(str(exc), pytrace=False)
     try:
-        handle = Submission(session, assignment, request.node.path, request.node.stash[record_key])
+        handle = ProbeHandle(session, assignment, request.node.path, request.node.stash[record_key])
     except (SubmissionError, devices.DeviceError) as exc:
         pytest.fail(str(exc), pytrace=False)
     yield handle

@@ -162,7 +162,7 @@ def cache_file():
 def _measure(kind, threads):
     from autograder.sandbox.client import Worker
     from autograder.sandbox.launch import WorkerSpec
-    spec = WorkerSpec(submission_dir=None, probes_module="autograder.calibration", sandbox=False,
+    spec = WorkerSpec(submission_dir=None, probes_module="autograder.worker.calibration", sandbox=False,
                       device=kind, limits=Limits(threads=threads))
     with Worker(spec) as worker:
         answer = worker.call("benchmark", {"device": kind}, timeout=120)
