@@ -1,4 +1,5 @@
-"""The `autograder` command: thin verbs over the Python API (list, check, grade, batch, ci, stubs, release, calibrate)."""
+"""The `autograder` command: thin verbs over the Python API (list, check, grade, batch, ci, stubs, release,
+course init, calibrate)."""
 
 import argparse
 import json
@@ -7,14 +8,13 @@ import sys
 from pathlib import Path
 
 from autograder import assignments, batch
-
 from autograder.course import ci
-
-from autograder.judge import environment, devices
-from autograder.judge.grading import USER_ERRORS as GRADE_ERRORS, grade, grade_or_fail
 from autograder.course.nbgrader import NbgraderError
 from autograder.course.release import ReleaseError
+from autograder.judge import devices, environment
+from autograder.judge.grading import USER_ERRORS as GRADE_ERRORS, grade, grade_or_fail
 from autograder.judge.report import print_results
+from autograder.stamp import stamp
 
 USER_ERRORS = GRADE_ERRORS + (batch.BatchError, ci.MinScoreError, ReleaseError, NbgraderError)
 
@@ -127,7 +127,16 @@ def cmd_release(args):
     assignment = assignments.find(args.assignment)
     for path in release.release(assignment, Path(args.out), check=args.check, notebook_maker=student_notebook):
         print(f"wrote {path} ({path.stat().st_size / 1024:,.0f} KB)")
-    print(f"release {json.dumps(release.stamp(assignment))}")
+    print(f"release {json.dumps(stamp(assignment))}")
+    return 0
+
+
+def cmd_course_init(args):
+    from autograder.course import nbgrader
+    nbgrader.write_course(args.dir, args.assignments)
+    names = ", ".join(assignments.find(a).name for a in args.assignments) or "no assignment yet"
+    print(f"nbgrader course in {args.dir}: source/ holds {names}; next: nbgrader generate_assignment, "
+          f"then `autograder batch ASSIGNMENT {args.dir} --nbgrader` after the deadline")
     return 0
 
 
@@ -193,6 +202,13 @@ def build_parser():
     p.add_argument("--out", default="out/release", help="folder for the zips (default: out/release)")
     p.add_argument("--check", action="store_true", help="refuse when the stubs are out of date instead of regenerating")
     p.set_defaults(fn=cmd_release)
+
+    p = sub.add_parser("course", help="set up a course's tools (course staff)")
+    course = p.add_subparsers(dest="course_command", required=True)
+    p = course.add_parser("init", help="make (or update) an nbgrader course folder with these assignments")
+    p.add_argument("dir", help="the course folder (created if missing; an existing nbgrader_config.py is kept)")
+    p.add_argument("assignments", nargs="*", help="assignment ids or names (a1 a2 ...)")
+    p.set_defaults(fn=cmd_course_init)
 
     p = sub.add_parser("calibrate", help="measure this machine and print its device profile")
     p.add_argument("--threads", type=int, default=1)

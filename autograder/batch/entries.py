@@ -6,11 +6,11 @@ its content and the assignment's version, so a rerun knows what is already grade
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-SKIPPED_NAMES = {"__MACOSX", "__pycache__"}
+from autograder.stamp import SKIPPED_NAMES, content_digest
+
 
 
 class BatchError(Exception):
@@ -37,26 +37,6 @@ def student_id(path):
     return name
 
 
-def content_digest(path):
-    """sha256 of what was handed in: a file's bytes, or a folder's files sorted by path with their bytes."""
-    path = Path(path)
-    digest = hashlib.sha256()
-    if not path.is_dir():
-        digest.update(path.read_bytes())
-        return digest.hexdigest()
-    for item in sorted(_folder_files(path), key=lambda p: p.relative_to(path).as_posix()):
-        rel = item.relative_to(path).as_posix().encode()
-        data = os.readlink(item).encode() if item.is_symlink() else item.read_bytes()
-        digest.update(b"%d:%s%d:" % (len(rel), rel, len(data)))
-        digest.update(data)
-    return digest.hexdigest()
-
-
-def _folder_files(folder):
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d not in SKIPPED_NAMES and d != ".git"]
-        for name in files:
-            yield Path(root) / name
 
 
 def entry_key(path, assignment):

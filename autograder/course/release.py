@@ -1,20 +1,18 @@
 """Hand an assignment out and grade it elsewhere: the student zip, the Gradescope autograder zip, and the stamp
 that tells a TA which release graded a submission.
 
-The stamp is the assignment's version and a hash of its hidden tests and reference solution. A checkout
-computes it; a bundle (which holds no solution) carries the one computed at release, in release.json.
+The stamp (autograder.stamp) is the assignment's version and a hash of its hidden tests and reference solution;
+a bundle, which holds no solution, carries the one computed at release, in release.json.
 """
-import hashlib
 import json
 import tempfile
 import zipfile
 from pathlib import Path
 
 from autograder import assignments
-from autograder.batch.entries import content_digest
+from autograder.stamp import RELEASE_FILE, stamp
 from autograder.data.manifest import datasets_dir, read_manifest
 
-RELEASE_FILE = "release.json"
 SKIPPED = {"__pycache__", ".pytest_cache"}
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)   # zip entries carry no build time: the same release gives the same bytes
 
@@ -59,23 +57,6 @@ def _files(folder):
     folder = Path(folder)
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"
                   and not SKIPPED & set(p.relative_to(folder).parts))
-
-
-def content_hash(assignment):
-    """sha256 (16 hex digits) over the hidden tests' and the solution's file names and bytes."""
-    text = f"{content_digest(assignment.hidden_tests)}\0{content_digest(assignment.solution)}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def stamp(assignment):
-    """{"assignment", "version", "content"}: the release this course root grades `assignment` with."""
-    recorded = assignments.course_root() / RELEASE_FILE
-    if recorded.is_file():
-        entry = json.loads(recorded.read_text()).get(assignment.id)
-        if entry:
-            return entry
-    content = content_hash(assignment) if assignment.solution.is_dir() else None
-    return {"assignment": assignment.id, "version": assignment.version, "content": content}
 
 
 class _Bundle:

@@ -16,7 +16,7 @@ from autograder import assignments
 
 from autograder.judge import devices, environment
 from autograder.data import DatasetError
-from autograder.course.release import stamp
+from autograder.stamp import stamp
 from autograder.judge.results import Results
 from autograder.sandbox.launch import engine_tmp
 from autograder.judge.plugin import SessionHooks

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from autograder.judge import environment
+from autograder.stamp import stamp
 
 
 class Status(StrEnum):
@@ -65,12 +66,11 @@ class Results:
     protections: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
-    release: dict = field(default_factory=dict)   # which release graded it: version and content hash (release.py)
+    release: dict = field(default_factory=dict)   # which release graded it: version and content hash (autograder.stamp)
 
     @classmethod
     def failed(cls, assignment, submission, message):
         """A score-0 result for a submission that could not be graded at all, saying why."""
-        from autograder.course.release import stamp
         return cls(assignment.name, assignment.version, str(submission), [], 0.0, problems=[message],
                    environment=environment.record(), release=stamp(assignment))
 

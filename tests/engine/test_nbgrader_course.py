@@ -139,7 +139,8 @@ def test_group_scores_sum_each_file_and_refuse_unknown_tests():
 def generated(tmp_path_factory):
     """An nbgrader course with a1 made by nbgrader's generate_assignment, and its student notebook."""
     course = tmp_path_factory.mktemp("generated") / "course"
-    nc.write_course(course, [A1])
+    assert cli.main(["course", "init", str(course), "a1"]) == 0   # the verb the README gives
+    assert (course / "source" / A1.name / "a1.ipynb").is_file() and (course / "nbgrader_config.py").is_file()
     return course, nc.generate(course, A1)
 
 

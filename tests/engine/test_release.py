@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from autograder import assignments, data, env
+from autograder import assignments, data, env, stamp
 
 from autograder.course import release
 from autograder.data import read_manifest
@@ -51,7 +51,7 @@ def test_student_zip_holds_nothing_hidden(tmp_path, name):
     root = a.name
     assert f"{root}/README.md" in texts and f"{root}/tests/test_public.py" in texts
     assert f"autograder check {a.id} ." in texts[f"{root}/CHECK.txt"]
-    assert json.loads(texts[f"{root}/release.json"])["content"] == release.content_hash(a)
+    assert json.loads(texts[f"{root}/release.json"])["content"] == stamp.content_hash(a)
     assert "BEGIN SOLUTION" not in everything
     leaked = [line for line in _solution_only_lines(a) if line in everything]
     assert not leaked, leaked[:3]
@@ -129,7 +129,7 @@ def test_gradescope_bundle_grades_end_to_end(tmp_path):
     assert results["score"] == results["max_score"] == 100, results["output"]
     assert results["extra_data"]["environment"]["isolation"] == "none"
     assert results["extra_data"]["protections"]["filesystem"] == "host (not isolated)"
-    assert results["extra_data"]["release"] == release.stamp(a1)
+    assert results["extra_data"]["release"] == stamp.stamp(a1)
 
     done, results = _run_autograder(gs, a1.folder)
     assert results["score"] == 0 and len(results["tests"]) > 10
@@ -190,13 +190,13 @@ def test_release_regenerates_stale_stubs_or_refuses_with_check(course, tmp_path)
 
 def test_the_stamp_follows_the_hidden_tests(course):
     a1 = assignments.find("a1")
-    before = release.stamp(a1)
+    before = stamp.stamp(a1)
     assert before["version"] == a1.version and len(before["content"]) == 16
     hidden = course / "tests/hidden/a1_classification/test_softmax.py"
     hidden.write_text(hidden.read_text() + "\n# a stricter tolerance\n")
-    assert release.stamp(a1)["content"] != before["content"]
+    assert stamp.stamp(a1)["content"] != before["content"]
     (course / "release.json").write_text(json.dumps({"a1": before}))   # a bundle: the stamp recorded at release
-    assert release.stamp(a1) == before
+    assert stamp.stamp(a1) == before
 
 
 @pytest.mark.slow
