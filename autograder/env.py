@@ -21,7 +21,7 @@ ENGINE_ENV = {
 }
 
 WORKER_DEVICE, WORKER_INPUTS, WORKER_ASSETS = "AUTOGRADER_DEVICE", "AUTOGRADER_INPUTS", "AUTOGRADER_ASSETS"
-WORKER_ENV = {   # set by the engine in each worker, read there by autograder.probe
+WORKER_ENV = {   # set by the engine in each worker, read there by autograder.worker.probe
     WORKER_DEVICE: "the torch device of this grading run: cpu or cuda",
     WORKER_INPUTS: "the read-only folder of the arrays a hidden test shared (submission.share)",
     WORKER_ASSETS: "the read-only folder of the assignment's course files (assignment.toml `assets`)",

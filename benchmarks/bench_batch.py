@@ -43,7 +43,7 @@ TOY = {
             raise NotImplementedError()
         ''',
     "tests/hidden/bench/probes.py": '''
-        from autograder.probe import answers, array, number
+        from autograder.worker.probe import answers, array, number
 
 
         @answers(sum=array)

@@ -50,7 +50,7 @@ def in_process_call(self, name, kwargs):
 
 def worker_costs(repeats, sandbox, preload):
     """Median seconds to start a submission's zygote, and to start and stop one test's worker from it."""
-    spec = WorkerSpec(submission_dir=None, probes_module="autograder.probe", sandbox=sandbox, preload=preload)
+    spec = WorkerSpec(submission_dir=None, probes_module="autograder.worker.probe", sandbox=sandbox, preload=preload)
     zygote_times, worker_times = [], []
     for _ in range(max(3, repeats // 5)):
         started = time.perf_counter()

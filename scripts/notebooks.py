@@ -46,7 +46,7 @@ import numpy as np
 
 import classifiers
 from autograder.data import load_digits_split
-from autograder.testing import rel_error
+from autograder.authoring import rel_error
 
 # linear_classifier.py imports the course's package name, cs231n.classifiers: let it name this folder.
 sys.modules.setdefault("cs231n", types.ModuleType("cs231n")).classifiers = classifiers

@@ -1,4 +1,6 @@
-"""Dataset loaders (numpy only, no network): files in datasets/ are checked against datasets/manifest.toml."""
+"""Dataset loaders (numpy only, no network), for the judge and for students on their own machines; the worker's
+view holds no datasets/ (probes get their inputs from the judge through `submission.share`). Files in datasets/
+are checked against datasets/manifest.toml; built sets are cached."""
 from .cifar10 import load_cifar10
 from .digits import load_digits_split
 from .ionosphere import ionosphere_split, load_ionosphere

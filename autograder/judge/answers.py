@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.probe import Field
+from autograder.worker.probe import Field
 
 MAX_DEPTH = 32
 

@@ -5,7 +5,7 @@ Driven by the assignment's `[[forbidden]]` groups; tests reach it through the `h
 
 import pytest
 
-from autograder.forbidden import as_rules, forbidden_ops, match, scan
+from autograder.judge.forbidden import as_rules, forbidden_ops, match, scan
 
 EVERY_TOPIC = None
 

@@ -55,7 +55,7 @@ class ProbeHandle:
 
     def share(self, name: str, /, **arrays: np.ndarray) -> None:
         """Hand `arrays` to this grade's probes as read-only `.npy` files, written once (the first share of a
-        name wins): a probe reads them with `autograder.probe.shared(name)`, and nothing is re-sent per call."""
+        name wins): a probe reads them with `autograder.worker.probe.shared(name)`, and nothing is re-sent per call."""
         __tracebackhide__ = True
         try:
             self.session.sandbox(self, self.record.limit).share(name, arrays)

@@ -122,7 +122,7 @@ def hand_built(request, submission):
 def call(submission):
     """call(module, function, *args, tensors=(), grad=False, **kwargs) -> the `call` probe's dict (out, grads,
     inputs_after): any function of the submission run in the worker, `tensors` naming the arguments made tensors
-    first. The assignment's probes file serves it with `from autograder.probe import call`."""
+    first. The assignment's probes file serves it with `from autograder.worker.probe import call`."""
     def run(module, function, *args, tensors=(), grad=False, **kwargs):
         __tracebackhide__ = True
         return submission.probe("call", module=module, function=function, args=list(args), kwargs=kwargs,

@@ -16,7 +16,9 @@ import signal
 import socket
 import sys
 
-from autograder import probe  # noqa: F401  (every probes file imports it; loaded once, not per worker)
+# What every probes file imports (the declared API and its probe helpers): loaded once, not per worker.
+from autograder import authoring  # noqa: F401
+from autograder.worker import probe  # noqa: F401
 from autograder.worker import isolation, zygote
 
 MAX_REQUEST = 1 << 20

@@ -9,7 +9,7 @@ import pytest
 
 from autograder import assignments
 from autograder.data import load_mnist_5k
-from autograder.grading import grade
+from autograder.judge.grading import grade
 from harness import assert_full_marks, assert_mutant_caught, by_name, mutated_copy
 
 from a3_mutants import MUTANTS

@@ -5,7 +5,7 @@ scores that do not come from a trained model (none of these hostile copies train
 import pytest
 
 from autograder import assignments
-from autograder.grading import grade
+from autograder.judge.grading import grade
 from harness import assert_mutant_caught, by_name, mutated_copy
 
 from a5_mutants import MUTANTS

@@ -20,7 +20,7 @@ memory_mb = 1024
 
 PROBES = '''
 import os, time
-from autograder.probe import answers, array, plain
+from autograder.worker.probe import answers, array, plain
 
 @answers(sum=array)
 def add(a, b):
@@ -35,7 +35,7 @@ def run(name):
 
 HIDDEN_TESTS = '''
 import numpy as np, pytest
-from autograder.testing import assert_close
+from autograder.judge.testing import assert_close
 
 @pytest.mark.points(3)
 @pytest.mark.budget(cpu=2, cuda=2)

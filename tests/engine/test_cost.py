@@ -1,9 +1,9 @@
-"""autograder.cost: multiply-accumulates and the model state read, counted around the code that ran."""
+"""autograder.worker.cost: multiply-accumulates and the model state read, counted around the code that ran."""
 import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from autograder.cost import measure_cost, record_devices, trusted_check
+from autograder.worker.cost import measure_cost, record_devices, trusted_check
 
 
 def _net(width):

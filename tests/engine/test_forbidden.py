@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from autograder.forbidden import Finding, Rule, as_rules, match, scan
+from autograder.judge.forbidden import Finding, Rule, as_rules, match, scan
 
 RULES = [
     {"topic": "convolution", "why": "2-D convolution must be written by hand",
@@ -164,7 +164,7 @@ def test_own_class_named_like_a_library_layer_is_not_confused_with_it():
 
 
 def test_names_computed_at_run_time_escape_the_scan():
-    """Documented limit: the run-time recorder (autograder.optrace) covers these."""
+    """Documented limit: the run-time recorder (autograder.worker.optrace) covers these."""
     assert findings("name = ''.join(reversed('d2vnoc'))\ny = getattr(F, name)(x, w)") == []
 
 

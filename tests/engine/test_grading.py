@@ -122,7 +122,7 @@ def test_same_named_test_files_of_two_courses_do_not_mix(toy_course, make_submis
 
 SHARING_TESTS = '''
 import numpy as np
-from autograder.testing import assert_close
+from autograder.judge.testing import assert_close
 
 def test_sum_of_a_shared_split(submission):
     x = np.arange(12.0).reshape(3, 4)
@@ -136,7 +136,7 @@ def test_asset_is_readable(submission):
 
 SHARING_PROBES = '''
 import numpy as np
-from autograder.probe import answers, array, asset, shared, text
+from autograder.worker.probe import answers, array, asset, shared, text
 
 @answers(sum=array)
 def add_shared(name):

@@ -5,8 +5,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from autograder.forbidden import forbidden_ops
-from autograder.optrace import function_name, record_ops
+from autograder.judge.forbidden import forbidden_ops
+from autograder.worker.optrace import function_name, record_ops
 
 RULES = [
     {"topic": "convolution", "why": "by hand",
@@ -166,7 +166,7 @@ def test_recording_keeps_torch_dynamo_unimported():
     """A fresh worker pays nothing for the recorder: importing torch._dynamo would cost it about 2 s."""
     import subprocess
     import sys
-    code = ("import sys, torch\nfrom autograder.optrace import record_ops\n"
+    code = ("import sys, torch\nfrom autograder.worker.optrace import record_ops\n"
             "with record_ops():\n    torch.ones(2).add(1)\nprint('torch._dynamo' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip() == "False", run.stderr[-2000:]

@@ -9,7 +9,7 @@ from PIL import Image
 from autograder.data import scenes
 from autograder.data.cache import cache_dir
 from autograder.data.manifest import DatasetError
-from autograder.detection import coco_map, miou
+from autograder.judge.detection import coco_map, miou
 from autograder.judge.plugin import Credit
 from autograder.judge.records import TestRecord as Record
 

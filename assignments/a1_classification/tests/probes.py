@@ -5,7 +5,7 @@ themselves. Your modules are imported inside each probe, so one broken file only
 """
 import numpy as np
 
-from autograder.probe import answers, array, optional, plain
+from autograder.authoring import answers, array, optional, plain
 
 
 def _plain(value):
@@ -47,7 +47,7 @@ def loss(kind, impl, W, X, y, reg):
 @answers(loss_history=plain, y_pred=array)
 def linear_train(kind, X, y, X_eval, learning_rate, reg, num_iters, batch_size, seed):
     """Train a LinearSVM or Softmax from a fixed seed; its loss history and predictions on X_eval."""
-    from autograder.probe import seed_all
+    from autograder.authoring import seed_all
     from cs231n.classifiers.linear_classifier import LinearSVM, Softmax
     seed_all(seed)
     clf = {"svm": LinearSVM, "softmax": Softmax}[kind]()
@@ -72,7 +72,7 @@ def net_loss(params, X, y=None, reg=0.0):
 def net_train(X, y, X_val, y_val, hidden_size, std, learning_rate, learning_rate_decay, reg, num_iters,
               batch_size, seed):
     """Build and train a TwoLayerNet from a fixed seed; its predictions on X_val."""
-    from autograder.probe import seed_all
+    from autograder.authoring import seed_all
     from classifiers.neural_net import TwoLayerNet
     seed_all(seed)
     net = TwoLayerNet(X.shape[1], hidden_size, int(np.max(y)) + 1, std=std)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograder.data import load_digits_split
-from autograder.testing import assert_close, assert_equal, assert_rel_error, eval_numerical_gradient
+from autograder.authoring import assert_close, assert_equal, assert_rel_error, eval_numerical_gradient
 
 
 # ---------------------------------------------------------------------------------------------------

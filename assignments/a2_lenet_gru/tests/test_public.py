@@ -11,7 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from autograder.data import ionosphere_split
-from autograder.testing import assert_close
+from autograder.authoring import assert_close
 
 FILES = ["layers.py", "lenet.py", "gru.py", "train.py"]
 

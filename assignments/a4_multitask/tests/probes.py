@@ -1,7 +1,7 @@
 """Probes for the public tests: they run your code inside the grader's worker and report what came back."""
 import numpy as np
 
-from autograder.probe import answers, plain, to_plain
+from autograder.authoring import answers, plain, to_plain
 
 
 @answers(radius=plain, heatmap=plain)

@@ -1,7 +1,7 @@
 """Probes for the public tests: they run your code inside the grader's worker and report what came back."""
 import numpy as np
 
-from autograder.probe import answers, number, plain
+from autograder.authoring import answers, number, plain
 
 
 @answers(kernels=plain, buffers=plain, params=number, bayar=plain)

@@ -8,7 +8,7 @@ defaults, scored on patches of photographs you have never seen.
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 
 @pytest.mark.budget(cpu=5, cuda=5)

@@ -1,7 +1,7 @@
 """Probes for the public tests: they run your code inside the grader's worker and report what came back."""
 import numpy as np
 
-from autograder.probe import answers, array, number, plain
+from autograder.authoring import answers, array, number, plain
 
 
 def _leaf(values):
@@ -18,7 +18,7 @@ def _set(module, params):
 @answers(out=array, dx=array, dw=array, db=array, ops=plain)
 def conv2d(x, weight, bias, dout, stride, padding):
     """Your Conv2d with the given weight and bias: output and gradients, and the operators it ran."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import layers
     C_out, C_in, K, _ = np.shape(weight)
     with record_ops() as ops:
@@ -34,7 +34,7 @@ def conv2d(x, weight, bias, dout, stride, padding):
 @answers(out=array, ops=plain)
 def maxpool2d(x, kernel_size):
     """Your MaxPool2d on x."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import layers
     with record_ops() as ops:
         out = layers.MaxPool2d(kernel_size)(_leaf(x))
@@ -54,7 +54,7 @@ def lenet(x):
 @answers(h_next=array, ops=plain)
 def grucell(x, h, params):
     """Your GRUCell with the given parameters: the next hidden state, and the operators it ran."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import gru
     H, I = np.shape(params["weight_ih"])[0] // 3, np.shape(params["weight_ih"])[1]
     with record_ops() as ops:
@@ -76,7 +76,7 @@ def gru_shapes(x):
 @answers(y_pred=array)
 def train_gru(X_train, y_train, X_val):
     """Your train_gru with its defaults on the grading device; predictions for X_val."""
-    from autograder.probe import device, seed_all
+    from autograder.authoring import device, seed_all
     seed_all(0)
     import train
     model = train.train_gru(X_train, y_train, seed=0, device=device())

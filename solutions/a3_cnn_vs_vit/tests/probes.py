@@ -1,7 +1,7 @@
 """Probes for the public tests: they run your code inside the grader's worker and report what came back."""
 import numpy as np
 
-from autograder.probe import answers, array, number, optional, plain
+from autograder.authoring import answers, array, number, optional, plain
 
 
 def _load(model, params):
@@ -23,7 +23,7 @@ def positional_table(embed_dim, max_len):
 def attention(params, query, key, value, num_heads, mask):
     """Your MultiHeadAttention (eval mode) with the given weights, and the operators it ran."""
     import torch
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     from cs231n.transformer_layers import MultiHeadAttention
     E = np.shape(query)[-1]
     with record_ops() as ops:

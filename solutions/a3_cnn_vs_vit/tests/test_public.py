@@ -11,16 +11,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder import assignments
-from autograder.forbidden import as_rules, scan
-from autograder.forbidden import forbidden_ops
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal, assignment_rules, forbidden_ops, scan
 
 FILES = ["cs231n/transformer_layers.py", "cs231n/classifiers/transformer.py", "resnet.py", "compare.py"]
 
 
 def _rules(request):
-    return as_rules(assignments.for_test_path(request.node.path).forbidden)
+    return assignment_rules(request.node.path)
 
 
 @pytest.mark.budget(cpu=5, cuda=5)

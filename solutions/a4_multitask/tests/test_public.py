@@ -7,7 +7,7 @@ accuracy and cost of the model train_multitask trains with your defaults on the 
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 
 @pytest.mark.budget(cpu=5, cuda=5)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from autograder.authoring import gaussian_noise
 from autograder.data import load_digits_split
 
 # The test digits are public with their labels (scikit-learn's digits), so the judge adds noise to their pixels
@@ -24,7 +25,7 @@ def digits():
     def features(X):
         return np.hstack([X / 16 - mean, np.ones((X.shape[0], 1))])  # (N, 65)
 
-    noisy = data["X_test"] + PIXEL_NOISE * np.random.default_rng(HIDDEN_SEED).standard_normal(data["X_test"].shape)
+    noisy = gaussian_noise(data["X_test"], PIXEL_NOISE, HIDDEN_SEED)
     return {**{k: features(data[k]) for k in ("X_train", "X_val")}, "X_test": features(noisy),
             **{k: data[k] for k in ("y_train", "y_val", "y_test")}}
 

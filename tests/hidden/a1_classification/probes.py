@@ -5,7 +5,7 @@ each probe, sometimes as `classifiers.x` and sometimes through the `cs231n.class
 """
 import numpy as np
 
-from autograder.probe import answers, array, optional, plain, text
+from autograder.authoring import answers, array, optional, plain, text
 
 DISTANCE_METHODS = ("two_loops", "one_loop", "no_loops")
 
@@ -167,7 +167,7 @@ def linear_train(kind, X, y, X_test, learning_rate, reg, num_iters, batch_size, 
     """Train a LinearSVM or Softmax from a fixed seed; report the loss history, W, and predictions on X_test.
     With an untrained_seed, also the predictions on X_test of a fresh classifier of the same kind whose W is the
     small random start (0.001 * randn, drawn from that seed), through the same predict."""
-    from autograder.probe import seed_all
+    from autograder.authoring import seed_all
     seed_all(seed)
     clf = _linear(kind)
     history = clf.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters,
@@ -215,7 +215,7 @@ def net_train(X, y, X_val, y_val, X_test, hidden_size, std, learning_rate, learn
               num_iters, batch_size, seed, untrained_seed=None):
     """Build and train a TwoLayerNet from a fixed seed; report its histories, its parameters and predictions on
     X_test. With an untrained_seed, also the predictions on X_test of a fresh TwoLayerNet built from that seed."""
-    from autograder.probe import seed_all
+    from autograder.authoring import seed_all
     from classifiers.neural_net import TwoLayerNet
     seed_all(seed)
     D, C = X.shape[1], int(np.max(y)) + 1

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
-from autograder.testing import assert_close, assert_equal, assert_speed
+from autograder.authoring import assert_close, assert_equal, assert_speed
 
 NUM_TRAIN, NUM_TEST, DIM = 37, 11, 9
 

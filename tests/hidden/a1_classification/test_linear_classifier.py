@@ -21,7 +21,7 @@ predict (measured: 0.04 to 0.14 over seeds 0-4; the limit is 0.20).
 import numpy as np
 import pytest
 
-from autograder.testing import agreement, as_array, assert_equal, assert_from_model
+from autograder.authoring import agreement, as_array, assert_equal, assert_from_model
 
 UNTRAINED_SEED = 7
 

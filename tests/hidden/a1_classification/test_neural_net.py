@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from scipy.special import log_softmax
 
-from autograder.testing import (agreement, as_array, assert_close, assert_equal, assert_from_model,
-                                assert_rel_error, eval_numerical_gradient)
+from autograder.authoring import (agreement, as_array, assert_close, assert_equal, assert_from_model,
+                                  assert_rel_error, eval_numerical_gradient)
 
 N, D, H, C = 7, 6, 8, 4
 PARAM_SHAPES = {"W1": (D, H), "b1": (H,), "W2": (H, C), "b2": (C,)}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.special import log_softmax
 
-from autograder.testing import assert_close, assert_equal, assert_rel_error, assert_speed, eval_numerical_gradient
+from autograder.authoring import assert_close, assert_equal, assert_rel_error, assert_speed, eval_numerical_gradient
 
 N, D, C = 16, 13, 5  # D != C: a transposed gradient cannot have the right shape by accident
 

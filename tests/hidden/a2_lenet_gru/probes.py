@@ -7,7 +7,7 @@ can tell hand-built code from library calls. Training probes run on the grading 
 """
 import numpy as np
 
-from autograder.probe import answers, array, number, optional, plain, text
+from autograder.authoring import answers, array, number, optional, plain, text
 
 
 def _param(value):
@@ -53,7 +53,7 @@ def _backward(outputs_and_upstream):
 @answers(weight=optional(array), bias=optional(array))
 def conv2d_init(in_channels, out_channels, kernel_size, seed):
     """A freshly made Conv2d's parameters (as the student initialises them)."""
-    from autograder.probe import seed_all
+    from autograder.authoring import seed_all
     seed_all(seed)
     import layers
     conv = layers.Conv2d(in_channels, out_channels, kernel_size)
@@ -63,7 +63,7 @@ def conv2d_init(in_channels, out_channels, kernel_size, seed):
 @answers(out=optional(array), dx=optional(array), dw=optional(array), db=optional(array), ops=plain)
 def conv2d(x, weight, bias, dout, stride, padding):
     """Conv2d with the given parameters: output, and gradients for the upstream gradient dout."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import layers
     C_out, C_in, K, _ = np.shape(weight)
     with record_ops() as ops:
@@ -79,7 +79,7 @@ def conv2d(x, weight, bias, dout, stride, padding):
 @answers(out=optional(array), dx=optional(array), ops=plain)
 def pool2d(kind, x, dout, kernel_size, stride):
     """MaxPool2d or AvgPool2d (kind "max" / "avg"): output, and the input gradient for dout."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import layers
     with record_ops() as ops:
         pool = (layers.MaxPool2d if kind == "max" else layers.AvgPool2d)(kernel_size, stride=stride)
@@ -93,7 +93,7 @@ def pool2d(kind, x, dout, kernel_size, stride):
 @answers(out=optional(array), dx=optional(array), dw=optional(array), db=optional(array), ops=plain)
 def linear(x, weight, bias, dout):
     """Linear with the given parameters: output and gradients."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import layers
     D_out, D_in = np.shape(weight)
     with record_ops() as ops:
@@ -108,7 +108,7 @@ def linear(x, weight, bias, dout):
 @answers(weight=optional(array), bias=optional(array))
 def linear_init(in_features, out_features, seed):
     """A freshly made Linear's parameters."""
-    from autograder.probe import seed_all
+    from autograder.authoring import seed_all
     seed_all(seed)
     import layers
     fc = layers.Linear(in_features, out_features)
@@ -118,7 +118,7 @@ def linear_init(in_features, out_features, seed):
 @answers(relu=optional(array), flat=optional(array), dx=optional(array), ops=plain)
 def relu_flatten(x, dout):
     """ReLU then Flatten on x: both outputs, and the input gradient for dout (given for the flattened output)."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import layers
     with record_ops() as ops:
         xt = _leaf(x)
@@ -132,8 +132,8 @@ def relu_flatten(x, dout):
 def lenet(x, seed):
     """A fresh LeNet5: scores for x, parameter count, and the operators of one forward and backward pass."""
     import torch
-    from autograder.optrace import record_ops
-    from autograder.probe import seed_all
+    from autograder.authoring import record_ops
+    from autograder.authoring import seed_all
     seed_all(seed)
     import lenet as lenet_module
     with record_ops() as ops:
@@ -151,7 +151,7 @@ GRU_PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 @answers(weight_ih=optional(array), weight_hh=optional(array), bias_ih=optional(array), bias_hh=optional(array))
 def grucell_init(input_size, hidden_size, seed):
     """A freshly made GRUCell's parameters."""
-    from autograder.probe import seed_all
+    from autograder.authoring import seed_all
     seed_all(seed)
     import gru
     cell = gru.GRUCell(input_size, hidden_size)
@@ -161,7 +161,7 @@ def grucell_init(input_size, hidden_size, seed):
 @answers(h_next=optional(array), dx=optional(array), dh=optional(array), dweight_ih=optional(array), dweight_hh=optional(array), dbias_ih=optional(array), dbias_hh=optional(array), ops=plain)
 def grucell(x, h, params, dout):
     """GRUCell with the given parameters: the next hidden state, and gradients for dout."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import gru
     H, I = np.shape(params["weight_ih"])[0] // 3, np.shape(params["weight_ih"])[1]
     with record_ops() as ops:
@@ -177,7 +177,7 @@ def grucell(x, h, params, dout):
 @answers(outputs=optional(array), h_T=optional(array), dx=optional(array), dh0=optional(array), dweight_ih=optional(array), dweight_hh=optional(array), dbias_ih=optional(array), dbias_hh=optional(array), ops=plain)
 def gru(x, h0, params, doutputs, dh_T):
     """GRU over x (B, T, I) from h0 (None: zeros) with the given cell parameters: outputs, h_T and gradients."""
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     import gru as gru_module
     H, I = np.shape(params["weight_ih"])[0] // 3, np.shape(params["weight_ih"])[1]
     with record_ops() as ops:
@@ -198,8 +198,8 @@ def gru(x, h0, params, doutputs, dh_T):
 def ionosphere_gru(x, hidden_size, seed):
     """A fresh IonosphereGRU's scores for x (B, 34), and its operators."""
     import torch
-    from autograder.optrace import record_ops
-    from autograder.probe import seed_all
+    from autograder.authoring import record_ops
+    from autograder.authoring import seed_all
     seed_all(seed)
     import gru
     with record_ops() as ops:
@@ -225,7 +225,7 @@ def _trained_predictions(kind, X_train, y_train, X_test, seed, untrained_seed):
     a fresh, untrained model seeded with untrained_seed ("untrained_pred")."""
     import inspect
     import torch
-    from autograder.probe import device, seed_all
+    from autograder.authoring import device, seed_all
     seed_all(seed)
     import gru
     import lenet

@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from autograder.testing import as_array, assert_close
+from autograder.authoring import as_array, assert_close
 
 B, T, I, H = 3, 6, 4, 5
 RTOL, ATOL = 1e-5, 1e-7

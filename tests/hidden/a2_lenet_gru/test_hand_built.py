@@ -1,8 +1,8 @@
 """Hidden tests: each hand-built component is written by hand. 5 points.
 
-Two checks per component: the static scan of its file for forbidden names (autograder.forbidden:
+Two checks per component: the static scan of its file for forbidden names (autograder.judge.forbidden:
 direct calls, import aliases, getattr with a constant name), then the operators a probe ran under
-record_ops() (autograder.optrace: catches what the scan cannot read, such as a name built at run
+record_ops() (autograder.worker.optrace: catches what the scan cannot read, such as a name built at run
 time). The rules are the [[forbidden]] groups of assignment.toml. The value tests of layers.py and
 gru.py apply the same checks, so a library call costs those points as well.
 """

@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.testing import as_array, assert_close
+from autograder.authoring import as_array, assert_close
 
 CONV_TOPICS = ("convolution", "internals")
 POOL_TOPICS = ("pooling", "internals")

@@ -23,7 +23,7 @@ where the label survives. Each test digit is shifted by one pixel in a direction
 (autograder.data.perturb.shift_one_pixel): the reference loses 1.1 to 1.4 points (0.969 -> 0.955 to 0.958 over
 four seeds, 0.957 with HIDDEN_SEED). Each Ionosphere attribute gets Gaussian noise of standard deviation 0.01:
 the reference loses nothing (0.974 over four seeds and with HIDDEN_SEED; 0.02 already costs up to 1.3 points).
-And the score must come from the returned model (autograder.testing.assert_from_model): predict's answers must
+And the score must come from the returned model (autograder.judge.testing.assert_from_model): predict's answers must
 agree with the model's own forward (a fresh model from the student's constructor holding the returned
 parameters and buffers), and an untrained model from that constructor, seeded with UNTRAINED_SEED, must score
 near chance through the same predict (two more passes over the test inputs: under 1 s for LeNet5). An untrained
@@ -37,8 +37,8 @@ import numpy as np
 import pytest
 
 from autograder.data import ionosphere_split, mnist_5k_split
-from autograder.data.perturb import shift_one_pixel
-from autograder.testing import agreement, assert_close, assert_from_model
+from autograder.authoring import gaussian_noise, shift_one_pixel
+from autograder.authoring import agreement, assert_close, assert_from_model
 
 LENET_THRESHOLD, LENET_FLOOR = 0.93, 0.80
 GRU_THRESHOLD, GRU_FLOOR = 0.93, 0.85
@@ -56,8 +56,7 @@ def _mnist():
 @functools.lru_cache(maxsize=None)
 def _ionosphere():
     data = ionosphere_split()
-    noise = IONOSPHERE_NOISE * np.random.default_rng(HIDDEN_SEED).standard_normal(data["X_test"].shape)
-    return {**data, "X_test": data["X_test"] + noise}
+    return {**data, "X_test": gaussian_noise(data["X_test"], IONOSPHERE_NOISE, HIDDEN_SEED)}
 
 
 def _accuracy(out, y_test, model_name, function, chance):

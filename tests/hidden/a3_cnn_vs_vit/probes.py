@@ -10,7 +10,7 @@ own FlopCounterMode (probe code, not the student's) as well as by the student's 
 """
 import numpy as np
 
-from autograder.probe import answers, array, flag, number, optional, plain, text
+from autograder.authoring import answers, array, flag, number, optional, plain, text
 
 # The modules a component probe may build: name -> (module path, class name).
 MODULES = {
@@ -70,7 +70,7 @@ def run_module(module, kwargs, params, inputs, mask, mask_name, dout, train, see
     {submodule name: p} set on the starter's nn.Dropout submodules after building (p = 1 drops everything).
     """
     import torch
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     torch.manual_seed(seed)
     with record_ops() as ops:
         model = _build(module, kwargs)
@@ -226,7 +226,7 @@ def train_recipe(X, y, classes, epochs, batch_size, lr):
     sizes of its training forward passes and each optimizer step's optimizer, learning rates and weight decay."""
     import torch
     import compare
-    from autograder.probe import device, seed_all
+    from autograder.authoring import device, seed_all
     seed_all(0)
     model = _linear_model(np.zeros((classes, int(np.prod(np.shape(X)[1:])))), np.zeros(classes), dropout=0.0)
     torch.nn.init.normal_(model[2].weight, std=0.01)
@@ -242,7 +242,7 @@ def train_linear(X, y, classes, seed):
     another."""
     import torch
     import compare
-    from autograder.probe import device, seed_all
+    from autograder.authoring import device, seed_all
     results = []
     for s in (seed, seed, seed + 1):
         seed_all(0)  # the same initial weights every time: only the seed given to train differs
@@ -268,7 +268,7 @@ def data_efficiency_table(X, y, X_test, y_test, sizes, seed):
     import torch
     import torch.nn as nn
     import compare
-    from autograder.probe import device, seed_all
+    from autograder.authoring import device, seed_all
     D, K = int(np.prod(np.shape(X)[1:])), int(max(np.max(y), np.max(y_test)) + 1)
 
     def make_model():
@@ -293,7 +293,7 @@ def data_efficiency_runs(X, y, X_test, y_test, sizes, seed):
     made): the rows of X it trained on, its batch sizes and optimizer steps (_TrainingRecorder), and its own
     classes for X_test (eval mode) once data_efficiency has returned."""
     import compare
-    from autograder.probe import device
+    from autograder.authoring import device
     x, x_test = compare.prepare_images(X), compare.prepare_images(X_test)
     tables, runs = {}, {}
     for arch, make in (("resnet", compare.make_resnet), ("vit", compare.make_vit)):
@@ -402,7 +402,7 @@ def _speed_model():
 @answers(calls=plain)
 def speed_model_only(train):
     """What the throughput probe does besides calling compare.throughput: the judge times it, to subtract."""
-    from autograder.probe import device
+    from autograder.authoring import device
     model = _speed_model().to(device()).train(bool(train))
     return {"calls": model.calls}
 
@@ -414,7 +414,7 @@ def throughput(batch_size, train):
     this call: nothing else in it takes time."""
     import torch
     import compare
-    from autograder.probe import device
+    from autograder.authoring import device
     model = _speed_model().to(device()).train(bool(train))
     value = compare.throughput(model, (1, 28, 28), device(), batch_size)
     if isinstance(value, torch.Tensor) and value.numel() == 1:
@@ -428,7 +428,7 @@ def throughput(batch_size, train):
 def _own_classes(model, x, batch_size=500):
     """The model's own classes for x: its forward in eval mode, argmax (probe code, not the student's predict)."""
     import torch
-    from autograder.probe import device
+    from autograder.authoring import device
     model.eval()
     with torch.no_grad():
         x = torch.as_tensor(x, dtype=torch.float32)
@@ -444,7 +444,7 @@ def train_models(arch, X_train, y_train, X_test, seed):
     untrained model from the same constructor (y_untrained, seeded)."""
     import time
     import compare
-    from autograder.probe import device, seed_all
+    from autograder.authoring import device, seed_all
     x_train, x_test = compare.prepare_images(X_train), compare.prepare_images(X_test)
     make = compare.make_resnet if arch == "resnet" else compare.make_vit
     seed_all(seed)
@@ -466,8 +466,8 @@ def forward_model(arch, x, seed):
     """A fresh make_resnet() or make_vit() (train mode, then backward) on x, recording the operators it runs."""
     import torch
     import compare
-    from autograder.optrace import record_ops
-    from autograder.probe import seed_all
+    from autograder.authoring import record_ops
+    from autograder.authoring import seed_all
     seed_all(seed)
     with record_ops() as ops:
         model = compare.make_resnet() if arch == "resnet" else compare.make_vit()
@@ -483,7 +483,7 @@ def cifar_shapes(X, seed):
     make_vit(32, 3) forward: the shapes that come back."""
     import torch
     import compare
-    from autograder.probe import seed_all
+    from autograder.authoring import seed_all
     seed_all(seed)
     x = compare.prepare_images(X, mean=compare.CIFAR10_MEAN, std=compare.CIFAR10_STD)
     shapes = {"x": list(x.shape)}

@@ -33,7 +33,7 @@
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 THROUGHPUT_FACTOR, THROUGHPUT_RUNS = 1.25, 3

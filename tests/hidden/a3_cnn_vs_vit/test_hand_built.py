@@ -1,8 +1,8 @@
 """Hidden tests: attention and the transformer are written by hand, and nothing pretrained is loaded. 4 points.
 
-Two checks each: the static scan of the files for forbidden names (autograder.forbidden: direct calls,
+Two checks each: the static scan of the files for forbidden names (autograder.judge.forbidden: direct calls,
 import aliases, getattr with a constant name; every [[forbidden]] group of assignment.toml, the pretrained
-loaders included), then the operators a probe ran under record_ops() (autograder.optrace: catches a name
+loaders included), then the operators a probe ran under record_ops() (autograder.worker.optrace: catches a name
 built at run time, e.g. F.scaled_dot_product_attention reached through a computed string; it shows as
 torch.nn.functional.scaled_dot_product_attention, or as aten._scaled_dot_product_* / aten._safe_softmax).
 The value tests of the attention, the encoder layer and the ViT apply the same checks to their files.

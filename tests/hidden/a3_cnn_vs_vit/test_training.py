@@ -47,7 +47,7 @@ import numpy as np
 import pytest
 
 from autograder.data import load_cifar10
-from autograder.testing import agreement, assert_from_model
+from autograder.authoring import agreement, assert_from_model
 
 RESNET_THRESHOLD, RESNET_FLOOR = 0.93, 0.80
 VIT_THRESHOLD, VIT_FLOOR = 0.82, 0.60

@@ -3,14 +3,15 @@
 No expected values, no held-out boxes or masks live here: the judge holds the hidden split's annotations
 and shares images only (read-only files, `probe.shared`). Costs are measured around the student's `predict`
 itself, never on an object the student hands over: multiply-accumulates and the model state it reads by
-autograder.cost (bound when this file loads, before any submission module), and the latency is the judge's
+autograder.worker.cost (bound when this file loads, before any submission module), and the latency is the judge's
 clock around a probe that calls `predict` on one image at a time, on the CPU.
 """
 import numpy as np
 
-from autograder.cost import measure_cost, record_devices, trusted_check
-from autograder.probe import (answers, array, call, device, flag, number, optional, plain, seed_all,  # noqa: F401
-                              shared, stand_in_model, text, to_plain)
+from autograder.authoring import measure_cost, record_devices, trusted_check
+from autograder.authoring import call  # noqa: F401  (served as the `call` probe)
+from autograder.authoring import (answers, array, device, flag, number, optional, plain, seed_all, shared,
+                                  stand_in_model, text, to_plain)
 
 _TRAINED = {}   # the model trained by train_and_predict, for the latency probe in the same worker
 
@@ -64,7 +65,7 @@ def predict_fixed(outputs, images):
 def train_and_predict(boxes, labels, seed, untrained_count):
     """train.train_multitask on the shared training scenes (with these boxes and labels; seed=seed, on the
     grading device, its other defaults), then train.predict on the shared hidden images, measured as it runs
-    (autograder.cost: multiply-accumulates per image and the elements of model state it read). Also the
+    (autograder.worker.cost: multiply-accumulates per image and the elements of model state it read). Also the
     returned model's own forward on the same images (its masks and heatmaps: what predict's answers must
     come from), and predict's answers for the first `untrained_count` images with an untrained
     MultiTaskNet() from the student's constructor. counter_ok: the counters count a trusted layer right."""
@@ -114,7 +115,7 @@ def predict_one_at_a_time(count):
 def box_ops_traced(boxes, scores):
     """nms and decode under record_ops(): the torch functions and operators they ran."""
     import torch
-    from autograder.optrace import record_ops
+    from autograder.authoring import record_ops
     from postprocess import decode, nms
     heat = torch.rand(1, 3, 4, 4, generator=torch.Generator().manual_seed(0))
     with record_ops() as ops:
@@ -147,7 +148,7 @@ class _ConvRecorder(TorchDispatchMode):
 
     @classmethod
     def _should_skip_dynamo(cls):
-        return False   # as autograder.optrace's recorder: no torch._dynamo import in the worker
+        return False   # as autograder.worker.optrace's recorder: no torch._dynamo import in the worker
 
     def __init__(self):
         super().__init__()

@@ -1,8 +1,8 @@
 """Hidden tests: IoU, NMS and decoding are written by hand, and nothing pretrained is loaded. 2 points.
 
-The static scan of the files (autograder.forbidden: every [[forbidden]] group of assignment.toml, torchvision's
+The static scan of the files (autograder.judge.forbidden: every [[forbidden]] group of assignment.toml, torchvision's
 box operations, the pretrained loaders, PyTorch's internals and the grader's own cost counters among them),
-then the operators the NMS and decode probes ran (autograder.optrace).
+then the operators the NMS and decode probes ran (autograder.worker.optrace).
 """
 import numpy as np
 import pytest

@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.testing import assert_close
+from autograder.authoring import assert_close
 
 EPS = 1e-4
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix as sk_confusion
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 
 @pytest.mark.points(2)

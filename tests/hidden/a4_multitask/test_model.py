@@ -11,7 +11,7 @@ model (the probe's) returning known maps, so that its conversions (COCO [x, y, w
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 
 def _expected_shapes(H, W, C=3):

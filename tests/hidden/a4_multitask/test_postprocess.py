@@ -11,7 +11,7 @@ every map read per image.
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 
 def ref_iou(a, b):

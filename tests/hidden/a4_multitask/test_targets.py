@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 
 def reference_radius(h, w, min_overlap=0.7):

@@ -5,7 +5,7 @@ scenes on the grading device, predicts the 500 hidden scenes (conftest.py: their
 in the judge) and measures the trained model. The judge scores:
 
 - detection: mAP@0.5 and mAP@[.5:.95] by pycocotools' COCOeval on the predicted boxes
-  (autograder.detection.coco_map), segmentation: mIoU from the judge's own confusion matrix;
+  (autograder.judge.detection.coco_map), segmentation: mIoU from the judge's own confusion matrix;
 - cost: parameters (nn.Module.parameters, counted by the probe), multiply-accumulates per 64x64 image
   (PyTorch's FlopCounterMode, batch 1, FLOPs / 2) and batch-1 latency: the judge's clock around 200
   forwards on random inputs, best of 3, divided by the device's calibration factor, so that a laptop
@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 from autograder.data.scenes import scene_split
-from autograder.detection import coco_map, miou
-from autograder.testing import assert_from_model
+from autograder.authoring import coco_map, miou
+from autograder.authoring import assert_from_model
 
 MAP50_THRESHOLD, MAP50_FLOOR = 0.76, 0.40
 MAP_THRESHOLD, MAP_FLOOR = 0.38, 0.15

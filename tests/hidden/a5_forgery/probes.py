@@ -4,8 +4,8 @@ No expected values and no hidden labels or masks live here: the judge holds them
 """
 import numpy as np
 
-from autograder.probe import (answers, call, device, number, plain, seed_all, stand_in_model, text,  # noqa: F401
-                              to_plain)
+from autograder.authoring import call  # noqa: F401  (served as the `call` probe)
+from autograder.authoring import answers, device, number, plain, seed_all, stand_in_model, text, to_plain
 
 
 @answers(weight=plain, buffers=plain, params=number, out=plain)

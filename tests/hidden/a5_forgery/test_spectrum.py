@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 
 def _radius(H, W):

@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.testing import assert_close, assert_equal
+from autograder.authoring import assert_close, assert_equal
 
 
 @pytest.mark.points(1)

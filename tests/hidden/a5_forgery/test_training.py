@@ -37,7 +37,7 @@ import pytest
 from sklearn.metrics import f1_score, roc_auc_score
 
 from autograder.data.forgery import forgery_split
-from autograder.testing import agreement, assert_from_model
+from autograder.authoring import agreement, assert_from_model
 
 TRAINING_BUDGET = dict(cpu=200, cuda=60)
 # metric -> (leaderboard name, floor, threshold, what the figure is)

@@ -13,7 +13,7 @@ worker never grades). Two recorders are needed:
 
 Each recorder sees the outermost call only: what a recorded function or operator
 runs inside itself is not recorded again. Code that switches torch's modes off
-escapes both recorders; the static scan (`autograder.forbidden`) forbids the
+escapes both recorders; the static scan (`autograder.judge.forbidden`) forbids the
 names that do that.
 """
 

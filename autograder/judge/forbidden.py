@@ -7,7 +7,7 @@ import aliases (`import torch.nn.functional as F; F.conv2d`), from-imports
 `self.F = F`), `getattr(obj, "name")` / `obj.__dict__["name"]` / `vars(obj)["name"]`
 with a constant (or constant-concatenated) name, and `importlib.import_module("...")`.
 Names computed at run time, and getattr on objects it cannot follow, escape it:
-`autograder.optrace` records what actually runs, and applies the same rules (`match`).
+`autograder.worker.optrace` records what actually runs, and applies the same rules (`match`).
 
 A rule is a dotted name or an fnmatch pattern over dotted names (`*` also crosses
 dots, case matters). A name is forbidden when it, or one of its dotted prefixes,
@@ -85,6 +85,12 @@ def as_rules(forbidden):
     return rules
 
 
+def assignment_rules(test_path):
+    """The `[[forbidden]]` rules of the assignment whose tests live at `test_path` (a public or hidden test file)."""
+    from autograder import assignments
+    return as_rules(assignments.for_test_path(test_path).forbidden)
+
+
 def match(name, rules):
     """The first rule, in the order given, that `name` (dotted) or one of its dotted prefixes matches; else None."""
     hit = _first_match(name, rules)
@@ -107,7 +113,7 @@ def forbidden_ops(recorded, banned):
     The recorded names that a rule forbids.
 
     Inputs:
-    - recorded: names from autograder.optrace.record_ops (any iterable of str).
+    - recorded: names from autograder.worker.optrace.record_ops (any iterable of str).
     - banned: rules in any form `as_rules` takes (dotted names / fnmatch patterns,
       or [[forbidden]] groups); groups marked runtime = false are not applied.
 
