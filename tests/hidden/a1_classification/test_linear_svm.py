@@ -6,7 +6,7 @@ solution's indexing) and, for gradients, also from centred differences of that r
 import numpy as np
 import pytest
 
-from autograder.authoring import assert_close, assert_equal, assert_rel_error, assert_speed, eval_numerical_gradient
+from autograder.authoring import assert_close, assert_rel_error, eval_numerical_gradient
 
 N, D, C = 16, 13, 5  # D != C: a transposed gradient cannot have the right shape by accident
 
@@ -96,32 +96,13 @@ def test_svm_loss_vectorized_gradient(submission, rng):
     _check_gradient(submission, rng, "vectorized")
 
 
-# 200,000 examples of dimension 50, 10 classes. Speed is graded as a ratio to the scores X @ W on the same
-# inputs, both timed by the judge in the same worker. Measured here (one thread): X @ W 0.012 s, the
-# vectorised reference 0.065 s (5.5x), the naive loops 4.3-6.6 s (360-560x).
-LARGE = dict(seed=2310, N=200_000, D=50, C=10)
-REG = 0.1
-MAX_RATIO = 40     # between the reference's 5.5x and the loops' 360x
-
-
 @pytest.mark.points(2)
 @pytest.mark.budget(cpu=2, cuda=2)
-def test_svm_loss_vectorized_fast(submission, large_loss_inputs):
-    submission.probe("loss_large_inputs", **LARGE)
-    _, yardstick = submission.timed("loss_large_yardstick", repeat=3)
-    out, seconds = submission.timed("loss_large", repeat=3, within=MAX_RATIO * yardstick, kind="svm", reg=REG)
-    W, X, y = large_loss_inputs(**LARGE)
-    loss, dW = svm_reference(W, X, y, REG)
-    assert_close(out["loss"], loss, rtol=1e-7, what="loss from svm_loss_vectorized (large inputs)")
-    assert_close(out["dW"], dW, rtol=1e-6, atol=1e-10, what="dW from svm_loss_vectorized (large inputs)")
-    assert_speed(seconds, yardstick, MAX_RATIO, what="svm_loss_vectorized on 200,000 examples")
+def test_svm_loss_vectorized_fast(loss_checks):
+    loss_checks.fast("svm", svm_reference, seed=2310)
 
 
 @pytest.mark.points(1)
 @pytest.mark.budget(cpu=2, cuda=2)
-def test_svm_loss_inputs_not_mutated(submission, rng):
-    W, X, y = _problem(rng)
-    for impl in ("naive", "vectorized"):
-        out = submission.probe("svm_loss", W=W, X=X, y=y, reg=0.1, impl=impl)
-        for name, before in (("W", W), ("X", X), ("y", y)):
-            assert_equal(out[name + "_after"], before, what=f"{name} after svm_loss_{impl}")
+def test_svm_loss_inputs_not_mutated(loss_checks, rng):
+    loss_checks.inputs_not_mutated("svm", *_problem(rng))
