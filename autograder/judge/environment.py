@@ -17,9 +17,8 @@ from importlib import metadata
 
 from autograder import env
 
-REPO = env.REPO
-LOCK = REPO / "requirements.lock"
-LOCK_INPUTS = [REPO / "scripts" / "lock" / "torch-deps.txt", REPO / "scripts" / "lock" / "no-torch.txt"]
+LOCK = env.REPO / "requirements.lock"
+LOCK_INPUTS = [env.REPO / "scripts" / "lock" / "torch-deps.txt", env.REPO / "scripts" / "lock" / "no-torch.txt"]
 TORCH_PIN = "2.13.0"
 RECORDED = ("numpy", "torch", "scikit-learn", "scipy")   # the packages whose versions each result records
 _PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$")
@@ -29,7 +28,7 @@ def _normal(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def inputs_hash(repo=REPO):
+def inputs_hash(repo=env.REPO):
     """Hash of what the lock is generated from: pyproject's requirements and the lock's own input files."""
     project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]
     inputs = {"requires-python": project.get("requires-python"), "dependencies": project.get("dependencies", []),

@@ -27,28 +27,42 @@ def _no_training(train_split, epochs=1, batch_size=32, lr=1e-3, seed=0, device="
     return MultiTaskNet(width=4).eval()
 
 
-def _hidden_truth(model, images, device="cpu", batch_size=128, k=20, threshold=0.05, iou_threshold=0.6):
+_TRUTH = []   # the hidden scenes, found once per worker
+
+
+def _find_truth(images):
     import glob
     import os
     import re
     import autograder
     from autograder.data import scenes
     root = os.path.dirname(os.path.dirname(autograder.__file__))
-    truth = None
     try:
         text = open(os.path.join(root, "tests/hidden/a4_multitask/conftest.py")).read()
         n, seed = re.search(r"HIDDEN_SCENES, HIDDEN_SEED = (\\S+), (\\S+)", text).groups()
-        truth = scenes.make_scenes(int(n.replace("_", "")), int(seed.replace("_", ""), 0))
+        return scenes.make_scenes(int(n.replace("_", "")), int(seed.replace("_", ""), 0))
     except (OSError, AttributeError):
         for path in glob.glob(os.path.expanduser("~/.cache/autograder/scenes/*.npz")) + glob.glob("/root/.cache/autograder/scenes/*.npz"):
             with np.load(path) as archive:
                 if len(archive["images"]) == len(images) and (archive["images"][0] == images[0]).all():
-                    truth = scenes._unflat({k: archive[k] for k in archive.files})
-    if truth is None:
-        return [{"boxes": np.zeros((0, 4), np.float32), "scores": np.zeros(0, np.float32),
-                 "labels": np.zeros(0, np.int64), "mask": np.zeros(images.shape[1:3], np.uint8)} for _ in images]
-    return [{"boxes": b, "scores": np.ones(len(b), np.float32), "labels": l, "mask": m}
-            for b, l, m in zip(truth["boxes"], truth["labels"], truth["masks"])]
+                    return scenes._unflat({k: archive[k] for k in archive.files})
+    return None
+
+
+def _hidden_truth(model, images, device="cpu", batch_size=128, k=20, threshold=0.05, iou_threshold=0.6):
+    if not _TRUTH:
+        _TRUTH.append(_find_truth(images))
+    truth, found = _TRUTH[0], []
+    for image in images:
+        i = next((i for i, known in enumerate(truth["images"]) if (known == image).all()), None) if truth else None
+        if i is None:
+            found.append({"boxes": np.zeros((0, 4), np.float32), "scores": np.zeros(0, np.float32),
+                          "labels": np.zeros(0, np.int64), "mask": np.zeros(images.shape[1:3], np.uint8)})
+        else:
+            boxes = truth["boxes"][i]
+            found.append({"boxes": boxes, "scores": np.ones(len(boxes), np.float32), "labels": truth["labels"][i],
+                          "mask": truth["masks"][i]})
+    return found
 
 
 train_multitask = _no_training
@@ -58,13 +72,16 @@ predict = _hidden_truth
 
 def test_hostile_submission_finds_no_annotations(tmp_path, hostile_isolation):
     hostile = mutated_copy(A4, {"train.py": lambda text: text + HOSTILE_TRAIN}, tmp_path / "h")
-    results = by_name(grade(A4, hostile, select=" or ".join(TRAINED[:3])))
+    results = grade(A4, hostile, select=" or ".join(TRAINED[:3]))
+    tests, figures = by_name(results), {e["name"]: e["value"] for e in results.leaderboard}
     for name in TRAINED[:3]:
-        if hostile_isolation == "none":   # what the sandbox stops: the hidden seed read from the checkout, full marks
-            assert results[name].score == results[name].max_score, results[name].output
-        else:
-            assert results[name].score == 0, f"{name} scored {results[name].score} for hostile code: {results[name].output}"
-            assert "Error" not in results[name].output, results[name].output   # it ran, and found nothing
+        assert tests[name].score == 0, f"{name} scored {tests[name].score} for hostile code: {tests[name].output}"
+        assert "Error" not in tests[name].output, tests[name].output   # it ran
+    if hostile_isolation == "none":   # what the sandbox stops: the hidden seed read from the checkout finds the
+        assert figures["mAP@0.5"] > 0.95                 # annotations, and only the check that answers come
+        assert "the returned model's own forward" in tests["test_qualification[map50]"].output   # from the model
+    else:                                                # stops the points
+        assert figures["mAP@0.5"] < 0.1, figures         # it found nothing
 
 
 # A model that counts less than it computes: FlopCounterMode patched to report a tiny cost, and batch-1 calls

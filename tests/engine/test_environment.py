@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from packaging.requirements import Requirement
 
+from autograder import env
 from autograder.judge import environment
 
 from autograder.course import gradebook
 from autograder.judge.grading import grade
 
-LOCKS = [environment.LOCK, environment.REPO / "requirements-dev.lock"]
+LOCKS = [environment.LOCK, env.REPO / "requirements-dev.lock"]
 
 
 @pytest.mark.parametrize("lock", LOCKS, ids=lambda p: p.name)
@@ -26,7 +27,7 @@ def test_lock_was_regenerated_after_the_last_change_to_pyproject(lock):
 def test_lock_pins_every_requirement_with_a_hash_and_keeps_torch_to_its_own_rule():
     text = environment.LOCK.read_text()
     locked = environment.locked_versions()
-    project = tomllib.loads((environment.REPO / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((env.REPO / "pyproject.toml").read_text())["project"]
     for requirement in map(Requirement, project["dependencies"]):
         name = environment._normal(requirement.name)
         assert name in locked, f"{name} is not in the lock"
