@@ -84,12 +84,16 @@ def test_hostile_submission_finds_no_annotations(tmp_path, hostile_isolation):
         assert figures["mAP@0.5"] < 0.1, figures         # it found nothing
 
 
-# A model that counts less than it computes: FlopCounterMode patched to report a tiny cost, and batch-1 calls
-# (the latency probe's) answered with zeros. Otherwise it is the reference, so it qualifies.
-FORGED_COST = '''
+# Costs that are not what ran: FlopCounterMode patched to report a tiny cost (the counters' trusted layer shows
+# it), and batch-1 calls (the latency's) answered with zeros (they must answer as the batched ones do). One
+# epoch of training: the checks that stop them come before the model's accuracy is looked at.
+FORGED_COUNTER = """
 
 from torch.utils.flop_counter import FlopCounterMode as _Counter
 _Counter.get_total_flops = lambda self: 2000
+"""
+CHEAP_WHEN_TIMED = """
+
 _forward = MultiTaskNet.forward
 
 
@@ -103,15 +107,22 @@ def _cheap_when_timed(self, x):
 
 
 MultiTaskNet.forward = _cheap_when_timed
-'''
+"""
 
 
-def test_forged_cost_earns_no_cost_points(tmp_path):
-    results = by_name(grade(A4, mutated_copy(A4, {"model.py": lambda text: text + FORGED_COST}, tmp_path / "f"),
-                            select=" or ".join(TRAINED)))
-    assert results["test_qualification[map50]"].score > 0
-    for name in ["test_cost_macs", "test_cost_latency", "test_cost_parameters"]:
-        assert results[name].score == 0, f"{name} scored {results[name].score} for a forged cost: {results[name].output}"
+@pytest.mark.parametrize("forgery, tests, message", [
+    (FORGED_COUNTER, ["test_cost_macs", "test_cost_latency", "test_cost_parameters"], "could not be measured"),
+    (CHEAP_WHEN_TIMED, ["test_cost_latency"], "one image at a time differ")], ids=["counter", "batch_of_one"])
+def test_forged_cost_earns_no_cost_points(forgery, tests, message, tmp_path):
+    edits = {"model.py": lambda text: text + forgery,
+             "train.py": lambda text: text.replace("def train_multitask(train_split, epochs=12,",
+                                                   "def train_multitask(train_split, epochs=1,")}
+    results = grade(A4, mutated_copy(A4, edits, tmp_path / "f"), select=" or ".join(tests))
+    for name, result in by_name(results).items():
+        assert result.score == 0, f"{name} scored {result.score} for a forged cost: {result.output}"
+        assert message in result.output, result.output
+    shown = {e["name"] for e in results.leaderboard}
+    assert not shown & {"parameters", "MACs", "latency_ms"}, f"forged figures reached the leaderboard: {shown}"
 
 
 # A decoy: train_multitask trains the reference network but returns an untrained width-4 one that carries the
@@ -122,8 +133,8 @@ DECOY = '''
 _honest_train, _honest_predict = train_multitask, predict
 
 
-def train_multitask(train_split, epochs=12, batch_size=32, lr=1e-2, seed=0, device="cpu"):
-    decoy = MultiTaskNet(width=4).to(device).eval()
+def train_multitask(train_split, epochs=1, batch_size=32, lr=1e-2, seed=0, device="cpu"):   # one epoch: the
+    decoy = MultiTaskNet(width=4).to(device).eval()   # figures checked here do not depend on how well it learnt
     decoy.hidden = [_honest_train(train_split, epochs, batch_size, lr, seed, device)]
     return decoy
 
