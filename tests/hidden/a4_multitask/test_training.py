@@ -2,19 +2,25 @@
 
 The probe trains the student's model with train_multitask's own defaults (seed 0) on the 2,000 training
 scenes on the grading device, predicts the 500 hidden scenes (conftest.py: their seed and annotations stay
-in the judge) and measures the trained model. The judge scores:
+in the judge) and measures that very predict call. The judge scores:
 
 - detection: mAP@0.5 and mAP@[.5:.95] by pycocotools' COCOeval on the predicted boxes
-  (autograder.judge.detection.coco_map), segmentation: mIoU from the judge's own confusion matrix;
-- cost: parameters (nn.Module.parameters, counted by the probe), multiply-accumulates per 64x64 image
-  (PyTorch's FlopCounterMode, batch 1, FLOPs / 2) and batch-1 latency: the judge's clock around 200
-  forwards on random inputs, best of 3, divided by the device's calibration factor, so that a laptop
-  and a CI runner agree.
+  (autograder.judge.detection.coco_map), segmentation: mIoU from the judge's own confusion matrix; both only
+  when predict's answers come from the returned model (its masks are the model's own segmentation, every box's
+  score is a value of its own heatmap, on 95 % of the scenes) and an untrained MultiTaskNet() through the same
+  predict finds next to nothing (mAP@0.5 at most 0.1 on 100 scenes);
+- cost, measured around predict itself (autograder.worker.cost), so a second model, repeated forwards and
+  decoding all count: parameters as every parameter or buffer tensor predict read (the reference: 16,811
+  parameters and 1,056 BatchNorm running statistics), multiply-accumulates per 64x64 image (FlopCounterMode
+  over the whole call, FLOPs / 2), and latency as predict on one image at a time (decode and NMS included)
+  on one CPU thread, the judge's clock around 100 calls, best of 3, divided by this CPU's calibration factor
+  whatever device graded the accuracy. The one-image answers must equal the batched ones and touch no GPU.
 
 Qualification: credit is linear from a floor to a threshold set under the reference's figures. Cost
 points go to a qualified model only (mAP@0.5 and mIoU both at least QUALIFY_*): full at or below the
 reference's cost, none at 10x it, linear in log(cost) between (so 2x the reference's cost earns 70 %).
-The latency's full mark has a 1.5x margin over the reference's measured latency for timing noise.
+The latency's full mark has a 2x margin over the reference's measured latency (3.0 ms on the reference
+scale, measured alone; a loaded 2-core CI runner measured 2.4 to 4.2 ms) for timing noise.
 
 Measured with the reference on the 2-core reference CPU, one thread: see the assignment's README.
 """
@@ -29,7 +35,7 @@ MAP50_THRESHOLD, MAP50_FLOOR = 0.76, 0.40
 MAP_THRESHOLD, MAP_FLOOR = 0.38, 0.15
 MIOU_THRESHOLD, MIOU_FLOOR = 0.70, 0.40
 QUALIFY_MAP50, QUALIFY_MIOU = 0.60, 0.55
-REFERENCE_PARAMS, REFERENCE_MACS, REFERENCE_LATENCY_S = 17_867, 3_663_872, 2.5e-3
+REFERENCE_PARAMS, REFERENCE_MACS, REFERENCE_LATENCY_S = 17_867, 3_663_872, 3.0e-3
 LATENCY_MARGIN = 2.0
 TRAINING_BUDGET = dict(cpu=150, cuda=60)
 
