@@ -45,8 +45,8 @@ def _split(task, keys):
 def trained_forgery(submission, manipulated):
     """The student's ForgeryNet trained on the 3,000 training patches (seed 0): predictions ("score", "mask") on
     the hidden patches, recompressed (scores on the same patches at JPEG quality 50), the model's own forward on
-    both (own, own_recompressed), an untrained ForgeryNet's predictions (untrained), model, eval_mode and
-    bayar_constrained. Trained once per grade."""
+    both (own, own_recompressed), an untrained ForgeryNet's predictions (untrained), model and eval_mode.
+    Trained once per grade."""
     return submission.once("forgery", lambda: submission.probe(
         "train_forgery_and_predict", split=_split("manipulated", ("images", "masks", "labels", "photos")),
         images=manipulated["images"], recompressed=recompress(manipulated["images"], ROBUSTNESS_QUALITY), seed=0,

@@ -5,7 +5,7 @@ No expected values and no hidden labels or masks live here: the judge holds them
 import numpy as np
 
 from autograder.authoring import call  # noqa: F401  (served as the `call` probe)
-from autograder.authoring import answers, device, number, plain, seed_all, stand_in_model, text, to_plain
+from autograder.authoring import answers, device, flag, number, plain, seed_all, stand_in_model, text, to_plain
 
 
 @answers(weight=plain, buffers=plain, params=number, out=plain)
@@ -177,20 +177,18 @@ def _forward_probabilities(model, images, batch_size=200):
 
 
 @answers(predictions=plain, recompressed=plain, own=plain, own_recompressed=plain, untrained=plain, model=text,
-         eval_mode=plain, bayar_constrained=plain, steps=number, bayar_forwards=number, bayar_broken=number)
+         eval_mode=plain)
 def train_forgery_and_predict(split, images, recompressed, seed, untrained_seed):
-    """train.train_forgery(split, seed=seed) on the grading device (its other defaults): how many optimizer steps it
-    took, how many of its Bayar forwards began with a weight off the constraint (_watching_bayar), and whether its
-    Bayar layers satisfy the constraint as returned (before any forward, which may project them again); predict_forgery on `images` and on `recompressed` (the same patches saved again as JPEG at a
+    """train.train_forgery(split, seed=seed) on the grading device (its other defaults); predict_forgery on `images`
+    and on `recompressed` (the same patches saved again as JPEG at a
     quality outside the training's); the returned model's own forward on both (`own`, `own_recompressed`); and
     predict_forgery on `images` with an untrained ForgeryNet() made after seeding `untrained_seed`."""
     import train
     from model import ForgeryNet
     images, recompressed = np.asarray(images), np.asarray(recompressed)
     seed_all(seed)
-    (model, bayar_forwards, bayar_broken), steps = _counting_steps(
-        _watching_bayar, train.train_forgery, _arrays(split), seed=seed, device=device())
-    eval_mode, bayar_constrained = not model.training, _bayar_constrained(model)
+    model = train.train_forgery(_arrays(split), seed=seed, device=device())
+    eval_mode = not model.training
     # The model's own forward first, so that predict cannot leave anything in the model for it to find.
     own, own_recompressed = _forward_probabilities(model, images), _forward_probabilities(model, recompressed)
     own_recompressed = own_recompressed.get("score") if isinstance(own_recompressed, dict) else None
@@ -200,9 +198,19 @@ def train_forgery_and_predict(split, images, recompressed, seed, untrained_seed)
     untrained = train.predict_forgery(ForgeryNet().to(device()), images, device=device())
     return {"predictions": to_plain(predictions), "recompressed": to_plain(recompressed_scores),
             "own": to_plain(own), "own_recompressed": to_plain(own_recompressed),
-            "untrained": to_plain(untrained), "model": type(model).__name__, "eval_mode": eval_mode,
-            "bayar_constrained": bayar_constrained, "steps": steps, "bayar_forwards": bayar_forwards,
-            "bayar_broken": bayar_broken}
+            "untrained": to_plain(untrained), "model": type(model).__name__, "eval_mode": eval_mode}
+
+
+@answers(model=text, bayar_forwards=number, bayar_broken=number, bayar_constrained=flag)
+def bayar_during_training(split, seed, epochs):
+    """train.train_forgery(split, seed=seed, epochs=epochs): how many of its Bayar forwards began with a weight off the
+    constraint (_watching_bayar), and whether its Bayar layers satisfy the constraint as returned (before any
+    forward, which may project them again)."""
+    import train
+    model, forwards, broken = _watching_bayar(train.train_forgery, _arrays(split), seed=seed, epochs=epochs,
+                                              device=device())
+    return {"model": type(model).__name__, "bayar_forwards": forwards, "bayar_broken": broken,
+            "bayar_constrained": _bayar_constrained(model)}
 
 
 @answers(probability=plain, own=plain, untrained=plain, model=text, eval_mode=plain)
