@@ -85,12 +85,6 @@ def as_rules(forbidden):
     return rules
 
 
-def assignment_rules(test_path):
-    """The `[[forbidden]]` rules of the assignment whose tests live at `test_path` (a public or hidden test file)."""
-    from autograder import assignments
-    return as_rules(assignments.for_test_path(test_path).forbidden)
-
-
 def match(name, rules):
     """The first rule, in the order given, that `name` (dotted) or one of its dotted prefixes matches; else None."""
     hit = _first_match(name, rules)

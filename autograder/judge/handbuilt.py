@@ -5,6 +5,7 @@ Driven by the assignment's `[[forbidden]]` groups; tests reach it through the `h
 
 import pytest
 
+from autograder import assignments
 from autograder.judge.forbidden import as_rules, forbidden_ops, match, scan
 
 EVERY_TOPIC = None
@@ -47,6 +48,11 @@ class HandBuilt:
         __tracebackhide__ = True
         self.source(relpath, what, topics)
         self.ops(out, what)
+
+
+def assignment_rules(test_path):
+    """The `[[forbidden]]` rules of the assignment whose tests live at `test_path` (a public or hidden test file)."""
+    return as_rules(assignments.for_test_path(test_path).forbidden)
 
 
 def for_assignment(submission, assignment):
