@@ -44,6 +44,8 @@ class Assignment:
     data: list = field(default_factory=list)   # datasets/manifest.toml names the assignment reads (release bundles)
     preload: tuple = PRELOAD   # modules imported once for all workers (each fork costs more, the more is loaded)
     assets: list = field(default_factory=list)   # course files (relative to the course root) probes may read
+    timing: dict = field(default_factory=dict)   # [timing]: k per test kind and floor_s of reference-timed limits
+    late: dict = field(default_factory=dict)   # the [late] table as written (autograder.course.late checks it)
 
     @property
     def solution(self):
@@ -81,7 +83,8 @@ class Assignment:
                        forbidden=list(data.get("forbidden", [])),
                        devices=list(data.get("devices", ["cpu", "cuda"])), mask=list(data.get("mask", [])),
                        data=list(data.get("data", [])), preload=tuple(data.get("preload", PRELOAD)),
-                       assets=list(data.get("assets", [])))
+                       assets=list(data.get("assets", [])), late=data.get("late", {}),
+                       timing=dict(data.get("timing", {})))
         except FileNotFoundError:
             raise AssignmentError(f"{path} is missing") from None
         except (KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
@@ -104,14 +107,34 @@ def all_assignments() -> list[Assignment]:
     return [Assignment.load(d) for d in sorted(root.iterdir()) if (d / "assignment.toml").exists()]
 
 
-def find(key: str) -> Assignment:
-    """The assignment whose id ('aN') or folder name ('aN_name') is `key`."""
+def find(key: str, near: str | os.PathLike | None = None) -> Assignment:
+    """The assignment whose id ('aN') or folder name ('aN_name') is `key`: the course's, else the student's copy
+    that `near` (default: the working directory) is in."""
     known = all_assignments()
     for a in known:
         if key in (a.id, a.name):
             return a
+    copy = _student_copy(key, Path(near or "."))
+    if copy is not None:
+        return copy
     names = ", ".join(f"{a.id} ({a.name})" for a in known) or "none"
-    raise AssignmentError(f"unknown assignment {key!r}; known assignments: {names}")
+    raise AssignmentError(f"unknown assignment {key!r}; known assignments: {names}"
+                          + ("" if known else " (run it in your copy of the assignment, beside its assignment.toml)"))
+
+
+def _student_copy(key, near):
+    """The unzipped student folder holding `near` whose assignment.toml is `key`'s, or None. An engine installed
+    from the student zip's wheel has no course of its own; the folder's data/ becomes its datasets folder."""
+    near = near.resolve()
+    for folder in (near, *near.parents):
+        if (folder / "assignment.toml").is_file():
+            copy = Assignment.load(folder)
+            if key not in (copy.id, copy.name):
+                return None
+            if (folder / "data" / "manifest.toml").is_file():
+                os.environ.setdefault(env.DATASETS, str(folder / "data"))   # the workers inherit it
+            return copy
+    return None
 
 
 def for_test_path(path: str | os.PathLike) -> Assignment:

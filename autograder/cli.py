@@ -1,4 +1,4 @@
-"""The `autograder` command: thin verbs over the Python API (list, check, grade, batch, ci, stubs, release,
+"""The `autograder` command: thin verbs over the Python API (list, check, grade, batch, similarity, export, ci, stubs, release,
 course init, calibrate)."""
 
 import argparse
@@ -8,15 +8,19 @@ import sys
 from pathlib import Path
 
 from autograder import assignments, batch
-from autograder.course import ci
+from autograder.course import ci, similarity
+from autograder.course.calibrate import CalibrationError
+from autograder.course.lms import LmsError
 from autograder.course.nbgrader import NbgraderError
 from autograder.course.release import ReleaseError
-from autograder.judge import devices, environment
+from autograder.course.timestamps import LateError
+from autograder.judge import devices, environment, timing
 from autograder.judge.grading import USER_ERRORS as GRADE_ERRORS, grade, grade_or_fail
 from autograder.judge.report import print_results
 from autograder.stamp import stamp
 
-USER_ERRORS = GRADE_ERRORS + (batch.BatchError, ci.MinScoreError, ReleaseError, NbgraderError)
+USER_ERRORS = GRADE_ERRORS + (CalibrationError, batch.BatchError, ci.MinScoreError, ReleaseError, NbgraderError,
+                              LateError, LmsError, similarity.SimilarityError)
 
 
 def cmd_list(args):
@@ -42,7 +46,7 @@ def _report(results, args):
 
 
 def cmd_check(args):
-    assignment = assignments.find(args.assignment)
+    assignment = assignments.find(args.assignment, near=args.path)
     mismatch = environment.warning()
     if mismatch:
         print(f"warning: {mismatch}", file=sys.stderr)
@@ -71,7 +75,8 @@ def cmd_batch(args):
         assignment = assignments.find(args.assignment)
         submissions, out = nbgrader.batch_input(submissions, assignment, out)
     summary = batch.run_batch(args.assignment, submissions, out=out, jobs=args.jobs,
-                              device=args.device, device_profile=args.device_profile, force=args.force, ray=args.ray)
+                              device=args.device, device_profile=args.device_profile, force=args.force, ray=args.ray,
+                              timestamps=args.timestamps, similarity=args.similarity)
     pct = 100 * summary.mean_score / summary.max_score if summary.max_score else 0.0
     where = f"on Ray ({summary.device.get('name', '')})" if summary.backend == "ray" else \
         f"on {summary.jobs} judge(s), {summary.device.get('kind', '')}"
@@ -80,9 +85,32 @@ def cmd_batch(args):
     print(f"mean score {summary.mean_score:g} / {summary.max_score:g} ({pct:.1f} %) over {summary.students} "
           f"submission(s)")
     print(f"wrote {summary.out}: grades.csv, summary.html, results/, feedback/")
+    for line in summary.changes:   # who moved since the earlier results (batch/changes.py)
+        print(line)
+    if summary.late:   # who was late, or why no late penalty applied (course/late.py)
+        print(summary.late)
+    if summary.similarity:   # the class's code compared pair by pair (course/similarity.py)
+        print(similarity.describe(summary.similarity, summary.out / "similarity"))
     if args.nbgrader:
         students = nbgrader.record_batch(Path(args.submissions), assignment, summary.out)
         print(f"recorded the code points of {len(students)} submission(s) in nbgrader's gradebook")
+    return 0
+
+
+def cmd_similarity(args):
+    assignment = assignments.find(args.assignment)
+    out = Path(args.out or Path("out") / f"{assignment.id}-similarity")
+    comparison = similarity.run(assignment, args.submissions, out, archive=args.archive, threshold=args.threshold,
+                                boilerplate=args.boilerplate)
+    print(similarity.describe(comparison, out))
+    return 0
+
+
+def cmd_export(args):
+    from autograder.course import lms
+    export, how = (lms.export_canvas, {"match": args.match}) if args.lms == "canvas" else \
+        (lms.export_moodle, {"identifier": args.identifier})
+    print("\n".join(export(args.out, gradebook=args.gradebook, column=args.column, to=args.to, **how)))
     return 0
 
 
@@ -141,8 +169,19 @@ def cmd_course_init(args):
 
 
 def cmd_calibrate(args):
-    profile = devices.resolve_profile(args.device, args.threads, args.device_profile)
-    print(json.dumps(profile.as_dict(), indent=2))
+    if args.assignment is None:
+        profile = devices.resolve_profile(args.device, args.threads, args.device_profile)
+        print(json.dumps(profile.as_dict(), indent=2))
+        return 0
+    from autograder.course.calibrate import calibrate
+    assignment = assignments.find(args.assignment)
+    path, rows, profile = calibrate(assignment, args.device, args.device_profile, args.runs,
+                                    log=lambda line: print(line, file=sys.stderr))
+    print(f"{'test':64} {'kind':10} {'reference':>9} {'limit':>7} {'declared':>8} {'headroom':>8}")
+    for row in rows:
+        print(f"{row.test_id[:64]:64} {row.kind:10} {row.seconds:8.2f}s {row.limit:6.1f}s {row.declared:7.1f}s "
+              f"{row.headroom:7.1f}x")
+    print(f"wrote {path}: limits timed from the reference on {timing.device_key(profile)}")
     return 0
 
 
@@ -180,7 +219,40 @@ def build_parser():
                    help="SUBMISSIONS is an nbgrader course: grade its submitted/ folder and write the scores into "
                         "its gradebook")
     _add_device(p)
+    p.add_argument("--timestamps", metavar="CSV", help="a student,submitted_at CSV of submission times for the late "
+                   "policy (nbgrader's timestamp.txt and a Gradescope export's metadata are read without it)")
+    p.add_argument("--similarity", action="store_true",
+                   help="also compare the submissions' code pair by pair into OUT/similarity/ (see `similarity`)")
     p.set_defaults(fn=cmd_batch)
+
+    p = sub.add_parser("similarity", help="compare the code of every pair of submissions, and with the reference "
+                       "solution (TAs)")
+    p.add_argument("assignment")
+    p.add_argument("submissions", help="a folder with one entry (folder, zip or .py) per student, named by student id")
+    p.add_argument("--out", help="output folder for similarity.csv and similarity.html "
+                   "(default: out/<assignment>-similarity)")
+    p.add_argument("--archive", metavar="DIR", help="earlier terms' submissions (same layout), compared with this class")
+    p.add_argument("--threshold", type=float, default=similarity.THRESHOLD,
+                   help=f"flag pairs at least this similar, a fraction (default: {similarity.THRESHOLD:g})")
+    p.add_argument("--boilerplate", action="append", default=[], metavar="DIR",
+                   help="more starter code that counts for nothing (the assignment's stubs always do); repeatable")
+    p.set_defaults(fn=cmd_similarity)
+
+    p = sub.add_parser("export", help="put a batch's final (late-adjusted) grades into an LMS import file (TAs)")
+    lms = p.add_subparsers(dest="lms", required=True)
+    canvas = lms.add_parser("canvas", help="fill one assignment column of a Canvas gradebook export")
+    moodle = lms.add_parser("moodle", help="write the CSV of Moodle's Import grades from CSV")
+    for p in (canvas, moodle):
+        p.add_argument("out", help="the batch's output folder (with results/)")
+        p.add_argument("--to", required=True, help="the file to import into the LMS")
+        p.add_argument("--gradebook", required=p is canvas, help="the gradebook CSV exported from the LMS (Moodle: "
+                       "optional, to report the students missing on either side)")
+        p.add_argument("--column", required=p is canvas, help='the assignment column ("A1 (12345)" in Canvas)')
+        p.set_defaults(fn=cmd_export)
+    canvas.add_argument("--match", choices=["sis_login", "sis_id", "email"], default="sis_login",
+                        help="Canvas's identifier that holds the batch's student ids (default: sis_login)")
+    moodle.add_argument("--identifier", choices=["email", "idnumber", "username"], default="email",
+                        help="what the batch's student ids are in Moodle (default: email)")
 
     p = sub.add_parser("ci", help="grade in course CI: a Points line, JUnit XML, an exit code")
     p.add_argument("assignment")
@@ -210,7 +282,10 @@ def build_parser():
     p.add_argument("assignments", nargs="*", help="assignment ids or names (a1 a2 ...)")
     p.set_defaults(fn=cmd_course_init)
 
-    p = sub.add_parser("calibrate", help="measure this machine and print its device profile")
+    p = sub.add_parser("calibrate", help="measure this machine and print its device profile; with an assignment, "
+                                         "time its reference solution here and record the limits (course staff)")
+    p.add_argument("assignment", nargs="?", help="time this assignment's reference and write limits/<name>.json")
+    p.add_argument("--runs", type=int, default=3, help="grades of the reference; each test keeps its best time")
     p.add_argument("--threads", type=int, default=1)
     _add_device(p)
     p.set_defaults(fn=cmd_calibrate)

@@ -8,8 +8,26 @@ F.interpolate, ...) are allowed; nothing pretrained may be loaded.
 """
 import math
 
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def upsample_bilinear(x, scale):
+    """F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=False) for an even integer `scale`,
+    computed as a fixed transposed convolution.
+
+    Why: the backward pass of F.interpolate's bilinear mode has no deterministic CUDA kernel (it adds into the
+    input's gradient with atomic operations, in whatever order the GPU runs them), so two trainings with the same
+    seed would differ on a GPU. A transposed convolution over the border-replicated input gives the same values
+    (to float rounding) and repeats exactly on CUDA under torch.use_deterministic_algorithms(True).
+    x: (N, C, H, W) -> (N, C, scale * H, scale * W)
+    """
+    taps = torch.arange(2 * scale, dtype=x.dtype, device=x.device)
+    weight = 1 - (taps - (2 * scale - 1) / 2).abs() / scale            # (2s,) the bilinear weights
+    kernel = (weight[:, None] * weight[None, :]).expand(x.shape[1], 1, 2 * scale, 2 * scale)
+    return F.conv_transpose2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, stride=scale,
+                              padding=3 * scale // 2, groups=x.shape[1])
 
 
 class DepthwiseSeparable(nn.Module):

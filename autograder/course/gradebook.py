@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.course import late as lateness
 from autograder.judge.results import Status, figure, write_atomic
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # a spreadsheet would run these as formulas
@@ -29,6 +30,7 @@ class Row:
     graded: bool = True
     environment: dict = field(default_factory=dict)
     leaderboard: dict = field(default_factory=dict)   # name -> {"name", "value", "order"}
+    late: dict = field(default_factory=dict)   # extra_data.late: submitted_at, due, late_by_s, penalty, final
 
 
 @dataclass
@@ -56,7 +58,8 @@ def row_from(student, data):
     return Row(student=student, score=float(data.get("score", 0.0)), max_score=float(data.get("max_score", 0.0)),
                tests={t["name"]: t for t in data.get("tests", [])}, note=note, graded=not error,
                environment=data.get("extra_data", {}).get("environment", {}),
-               leaderboard={e["name"]: e for e in data.get("leaderboard") or [] if isinstance(e, dict) and "name" in e})
+               leaderboard={e["name"]: e for e in data.get("leaderboard") or [] if isinstance(e, dict) and "name" in e},
+               late=data.get("extra_data", {}).get("late") or {})
 
 
 def environments(book):
@@ -147,10 +150,12 @@ def _cell(text):
 def write_csv(path, book):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "total", "max", *book.test_names, "note"])
+    late = lateness.csv_columns(book)   # late_hours, penalty, final: only when a late policy applied
+    writer.writerow(["student", "total", "max", *late, *book.test_names, "note"])
     for row in book.rows:
         scores = [_number(row.tests[n]["score"]) if n in row.tests else "" for n in book.test_names]
-        writer.writerow([_cell(row.student), _number(row.score), _number(row.max_score), *scores, _cell(row.note)])
+        writer.writerow([_cell(row.student), _number(row.score), _number(row.max_score), *lateness.csv_cells(row, late),
+                         *scores, _cell(row.note)])
     write_atomic(path, buffer.getvalue())
 
 
@@ -173,6 +178,7 @@ def feedback_text(student, data):
     withheld = len(tests) - len(shown)
     if withheld:
         lines += ["", f"{withheld} more test(s) not shown: their results are released later."]
+    lines += lateness.feedback_lines(data)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -223,6 +229,8 @@ def pass_rates(book):
 
 def write_html(path, book, title):
     """A summary page that opens from the file system: figures embedded, every string escaped."""
+    from autograder.batch.changes import html_section as changes_section   # the last regrade's report
+    from autograder.course.similarity_report import summary_section as similarity_section   # flagged pairs
     e = html.escape
     histogram, rates_png = figures(book)
     rates = pass_rates(book)
@@ -259,7 +267,8 @@ mean score {_number(book.mean_score)} / {_number(book.max_score)} ({mean_pct:.1f
 <table><tr><th>test</th><th>points</th><th>passed</th></tr>
 {tests}
 </table>
-{_leaderboard_html(book)}</body></html>
+{lateness.html_section(book)}{_leaderboard_html(book)}{changes_section(Path(path).parent)}
+{similarity_section(Path(path).parent)}</body></html>
 """
     write_atomic(path, page)
 
@@ -267,6 +276,7 @@ mean score {_number(book.mean_score)} / {_number(book.max_score)} ({mean_pct:.1f
 def build(out, assignment=None):
     """Rebuild grades.csv, leaderboard.csv, summary.html and every feedback file from out/results; returns the Book."""
     out = Path(out)
+    lateness.apply(out, assignment)   # extra_data.late from the stored submission times and today's policy
     book = load(out)
     for path in sorted(Path(out, "results").glob("*.json")):
         try:

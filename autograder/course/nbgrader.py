@@ -202,7 +202,8 @@ def autograder_cells(gb, course, assignment):
 
 def record_scores(course_dir, assignment, results_by_student):
     """Write each student's scores into nbgrader's gradebook as the auto scores of the `autograder_<group>` cells,
-    creating the student and the submission when missing (a rerun updates them). Returns the students recorded."""
+    creating the student and the submission when missing (a rerun updates them), and the late penalty of a result's
+    `extra_data.late` (course/late.py) on the notebook's late_submission_penalty. Returns the students recorded."""
     from nbgrader import utils
     from nbgrader.api import MissingEntry
     course = Course.open(course_dir)
@@ -225,6 +226,10 @@ def record_scores(course_dir, assignment, results_by_student):
                 grade = gb.find_grade(name, notebook, assignment.name, student)
                 grade.auto_score = None if scores is None else scores[name.removeprefix(CELL_PREFIX)]
                 grade.needs_manual_grade = scores is None   # not graded: formgrader shows it to the TA
+            late = _gradescope(results).get("extra_data", {}).get("late") or {}   # course/late.py's record
+            notebook = gb.find_submission_notebook(min(cells.values()), assignment.name, student)
+            notebook.late_submission_penalty = round(late.get("penalty", 0.0) * sum(scores.values()), 4) \
+                if scores else 0.0   # in points, of the code points: nbgrader subtracts it from the total
         gb.db.commit()
     return sorted(results_by_student)
 

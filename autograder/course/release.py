@@ -10,10 +10,12 @@ import zipfile
 from pathlib import Path
 
 from autograder import assignments
+from autograder.course import student_setup
 from autograder.stamp import RELEASE_FILE, stamp
 from autograder.data.manifest import datasets_dir, read_manifest
 
 SKIPPED = {"__pycache__", ".pytest_cache"}
+ENGINE = Path(assignments.__file__).parent   # the engine package, as both bundles carry it
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)   # zip entries carry no build time: the same release gives the same bytes
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -71,8 +73,10 @@ class _Bundle:
         info.compress_type = zipfile.ZIP_DEFLATED
         self.zip.writestr(info, data)
 
-    def add_tree(self, folder, prefix):
+    def add_tree(self, folder, prefix, skip=()):
         for path in _files(folder):
+            if path.relative_to(folder).as_posix() in skip:
+                continue
             self.add(f"{prefix}/{path.relative_to(folder).as_posix()}", path.read_bytes())
 
     def add_data(self, assignment, prefix, held_out):
@@ -101,18 +105,18 @@ class _Bundle:
 
 def student_zip(assignment, out_dir, notebook=None):
     """aN-student.zip: the stubs, public tests, README and pictures, the notebook, the data but the held-out
-    files, one instruction."""
+    files, one instruction, and what sets the folder up (setup.sh, the lock, the engine's wheel)."""
     path = Path(out_dir) / f"{assignment.id}-student.zip"
     bundle, root = _Bundle(path), assignment.name
-    bundle.add_tree(assignment.folder, root)
+    bundle.add_tree(assignment.folder, root, skip={"README.md"})   # the README comes with its set-up section
+    engine = {f"autograder/{p.relative_to(ENGINE).as_posix()}": p.read_bytes() for p in _files(ENGINE)}
+    student_setup.add_setup(bundle, root, assignment, assignments.course_root(), engine, FIXED_TIME)
     if notebook is not None:
         bundle.add(f"{root}/{assignment.id}.ipynb", Path(notebook).read_bytes())
     bundle.add_data(assignment, f"{root}/data", held_out=False)
-    data_note = (f"\nThe data files are in data/: run it as AUTOGRADER_DATASETS=data autograder check "
-                 f"{assignment.id} . if your installed copy of the course does not have them.\n"
-                 if assignment.data else "\n")
-    bundle.add(f"{root}/CHECK.txt", f"Check your work with the public tests, from this folder: "
-                                    f"autograder check {assignment.id} .{data_note}")
+    bundle.add(f"{root}/CHECK.txt", f"Set up once with ./setup.sh (Windows: setup.ps1; see README.md), then check "
+                                    f"your work with the public tests, from this folder:\n"
+                                    f"    .venv/bin/autograder check {assignment.id} .\n")
     bundle.add(f"{root}/{RELEASE_FILE}", json.dumps(stamp(assignment), indent=2) + "\n")
     bundle.close()
     return path
@@ -127,7 +131,7 @@ def gradescope_zip(assignment, out_dir):
     bundle = _Bundle(path)
     bundle.add("setup.sh", SETUP_SH, executable=True)
     bundle.add("run_autograder", RUN_AUTOGRADER.format(id=assignment.id), executable=True)
-    bundle.add_tree(Path(assignments.__file__).parent, "autograder")
+    bundle.add_tree(ENGINE, "autograder")
     for name in ("pyproject.toml", "requirements.lock"):
         bundle.add(name, (root / name).read_bytes())
     bundle.add_tree(assignment.folder, f"assignments/{assignment.name}")

@@ -45,8 +45,10 @@ def forget_modules_under(folder):
 
 def grade(assignment: str | assignments.Assignment, submission: str | os.PathLike, *, device: str = "auto",
           device_profile: str | None = None, public: bool = False, select: str | None = None,
-          log: TextIO | None = None) -> Results:
+          log: TextIO | None = None, declared_limits: bool = False) -> Results:
     """Grade `submission` (folder, zip or .py) against `assignment` (id, name or Assignment).
+
+    `declared_limits`: the declared budgets x factor even where the course timed its reference (calibration).
 
     Raises SubmissionError / AssignmentError with one sentence when the input cannot be graded at all.
     """
@@ -59,7 +61,8 @@ def grade(assignment: str | assignments.Assignment, submission: str | os.PathLik
     if not tests_dir.is_dir():
         shutil.rmtree(checked.folder, ignore_errors=True)
         raise assignments.AssignmentError(f"{tests_dir} does not exist: no tests to run for {assignment.name}")
-    session = GradingSession(device=device, device_profile=device_profile, materialized={assignment.name: checked})
+    session = GradingSession(device=device, device_profile=device_profile, materialized={assignment.name: checked},
+                             declared_limits=declared_limits)
     args = pytest_args(tests_dir) + ["--tb=short"]
     if select:
         args += ["-k", select]
@@ -83,11 +86,13 @@ def grade(assignment: str | assignments.Assignment, submission: str | os.PathLik
     if session.device_error:
         raise session.device_error
     profile = session.profile(assignment).as_dict()
-    problems = checked.problems + ([session.speed_warning] if session.speed_warning else [])
+    limits = session.timing(assignment)
+    problems = checked.problems + [p for p in (session.speed_warning, limits.note) if p]
     return Results(assignment=assignment.name, version=assignment.version, submission=str(Path(submission)),
                    tests=tests, execution_time=time.monotonic() - started, device=profile,
                    protections=session.protections, problems=problems,
-                   environment={**environment.record(), "isolation": _isolation(session)}, release=stamp(assignment))
+                   environment={**environment.record(), "isolation": _isolation(session)}, release=stamp(assignment),
+                   limits_source=limits.source)
 
 
 @dataclass

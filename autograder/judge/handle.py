@@ -8,7 +8,7 @@ from typing import Callable, TypeVar
 import numpy as np
 import pytest
 
-from autograder.judge import answers, devices
+from autograder.judge import answers, devices, timing
 from autograder.judge.session import masks
 from autograder.sandbox.client import Worker
 from autograder.sandbox.launch import WorkerFailure, WorkerSpec
@@ -28,7 +28,9 @@ class ProbeHandle:
         self.probes_file = Path(test_path).parent / "probes.py"
         self.worker = None
         self.deadline = None
-        record.limit = self.profile.limit(record.budget)
+        self.timing = session.timing(assignment)
+        record.limit = self.timing.limit(record.test_id, record.budget)
+        record.limit_source = self.timing.source if self.timing.timed(record.test_id) else timing.DECLARED
 
     @property
     def cpu_profile(self):
@@ -46,7 +48,8 @@ class ProbeHandle:
         return WorkerSpec(submission_dir=self.materialized.folder, probes_file=self.probes_file,
                           aliases=self.assignment.aliases, masks=masks(self.assignment), device=self.device,
                           limits=self.assignment.limits, broken_modules=dict(broken_modules or {}),
-                          preload=self.assignment.preload, assets=self.assignment.asset_paths())
+                          preload=self.assignment.preload, assets=self.assignment.asset_paths(),
+                          deterministic=self.profile.kind == "cuda")
 
     def probe(self, name: str, /, **kwargs) -> dict:
         """Run probe `name` on the submission with plain-data kwargs; returns its dict of plain data."""
@@ -70,10 +73,14 @@ class ProbeHandle:
         __tracebackhide__ = True
         memo = self.session.memo
         if key not in memo:
+            self._extend(self.timing.allowance(key))   # the reference's time for it, whichever test runs it
+            started = time.monotonic()
             try:
                 memo[key] = (make(), None)
             except (Exception, pytest.fail.Exception) as exc:   # pytest.fail's is a BaseException
                 memo[key] = (None, exc)
+            finally:
+                self.record.once_seconds[key] = round(time.monotonic() - started, 3)
         value, exc = memo[key]
         if exc is not None:
             raise exc
@@ -86,6 +93,7 @@ class ProbeHandle:
         (seconds), stop early once a run is within it, or once one takes over 3x as long (no noise explains that).
         """
         __tracebackhide__ = True
+        self.record.timed_calls = True
         best, value = float("inf"), None
         for _ in range(repeat):
             value, seconds = self._call(name, kwargs)
@@ -93,6 +101,12 @@ class ProbeHandle:
             if within is not None and (best <= within or seconds > 3 * within):
                 break
         return value, best
+
+    def _extend(self, seconds):
+        """Allow this test `seconds` more (a shared training it runs)."""
+        self.record.limit = round(self.record.limit + seconds, 2)
+        if self.deadline is not None:
+            self.deadline += seconds
 
     def _call(self, name, kwargs):
         __tracebackhide__ = True
@@ -102,7 +116,8 @@ class ProbeHandle:
             if self.worker is None or self.worker.dead:
                 sandbox = self.session.sandbox(self, self.record.limit)
                 spec = self.spec(self.session.broken_modules.get(self.probes_file))
-                self.worker = Worker(spec, cpu_seconds=int(self.record.limit * 2) + 30, sandbox=sandbox).start()
+                cpu_seconds = int((self.record.limit + self.timing.ceiling()) * 2) + 30
+                self.worker = Worker(spec, cpu_seconds=cpu_seconds, sandbox=sandbox).start()
                 self.session.protections = self.worker.protections
                 ready = time.monotonic()
                 self.record.start_seconds += ready - started
@@ -119,7 +134,7 @@ class ProbeHandle:
             self.record.worker_failure = failure.kind
             message = str(failure)
             if failure.kind == "timeout":
-                message = self.profile.explain(self.record.budget)
+                message = self.timing.explain(self.record.test_id, self.record.budget, self.record.limit)
             pytest.fail(message, pytrace=False)
         finally:
             self.record.probe_seconds += time.monotonic() - started
@@ -128,6 +143,9 @@ class ProbeHandle:
         for key in ("gpu_peak_bytes", "memory_peak_bytes"):
             if answer.get(key) is not None:
                 self.record.extra[key] = max(answer[key], self.record.extra.get(key, 0))
+        for op in answer.get("nondeterministic_ops") or []:
+            ops = self.record.extra.setdefault("nondeterministic_ops", [])
+            ops += [str(op)[:200]] if str(op)[:200] not in ops and len(ops) < 20 else []
         if not answer.get("ok"):
             pytest.fail(self._explain(answer["error"]), pytrace=False)
         try:

@@ -173,7 +173,7 @@ def materialize(source: str | os.PathLike, assignment: Assignment, dest_root: st
         found, linked = _gather(source, assignment.files, staging, assignment.limits.unzipped_mb)
         skip = set(assignment.files)
         shutil.copytree(assignment.folder, dest, ignore=lambda d, names: [
-            n for n in names if n in ("tests", "__pycache__")
+            n for n in names if n in ("tests", "__pycache__") or n.startswith(".")   # a student's .venv/
             or Path(d, n).relative_to(assignment.folder).as_posix() in skip])
         problems = []
         for rel in assignment.files:

@@ -91,7 +91,8 @@ def _record_for(item):
     if vis not in VISIBILITIES:
         raise pytest.UsageError(f"{item.nodeid}: visibility {vis!r} is not one of {', '.join(VISIBILITIES)}")
     return TestRecord(points=float(points.args[0]) if points else 1.0, visibility=vis,
-                      budget=dict(budget.kwargs) if budget else dict(devices.DEFAULT_BUDGET))
+                      budget=dict(budget.kwargs) if budget else dict(devices.DEFAULT_BUDGET),
+                      test_id=f"{item.path.name}::{item.nodeid.split('::', 1)[-1]}")
 
 
 @pytest.fixture
@@ -236,6 +237,10 @@ def pytest_runtest_makereport(item, call):
         score = round(record.points * record.fraction, 4)
         status = Status.PASSED if record.fraction >= 1.0 else Status.PARTIAL
         message = record.credit_note
+    nondeterministic = record.extra.get("nondeterministic_ops", [])
+    if nondeterministic and status is not Status.PASSED:
+        message += (f"\n(this CUDA grade ran {', '.join(nondeterministic)}, which has no deterministic CUDA kernel: "
+                    f"two runs of the same code may differ)")
     # As plain data: reports cross process boundaries under pytest-xdist; GradingSession rebuilds the TestResult.
     result = TestResult(
         name=item.nodeid.split("::", 1)[-1], nodeid=item.nodeid, max_score=record.points, score=score, status=status,
@@ -243,7 +248,9 @@ def pytest_runtest_makereport(item, call):
         probe_seconds=round(record.probe_seconds, 3), start_seconds=round(record.start_seconds, 3),
         student_output="".join(record.extra.get("output", []))[-4000:],
         gpu_peak_bytes=record.extra.get("gpu_peak_bytes"), memory_peak_bytes=record.extra.get("memory_peak_bytes"),
-        leaderboard=list(record.leaderboard))
+        leaderboard=list(record.leaderboard), nondeterministic_ops=list(nondeterministic),
+        timing={"test_id": record.test_id, "kind": record.kind, "once": dict(record.once_seconds),
+                "limit_source": record.limit_source})
     report.user_properties.append(("autograder", dict(asdict(result), status=status.value)))
 
 

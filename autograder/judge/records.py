@@ -11,6 +11,7 @@ class TestRecord:
     visibility: str
     budget: dict
     limit: float | None = None
+    limit_source: str = ""
     fraction: float = 1.0
     credit_note: str = ""
     not_attempted: bool = False
@@ -19,3 +20,10 @@ class TestRecord:
     worker_failure: str | None = None
     leaderboard: list = field(default_factory=list)   # {"name", "value", "order"} dicts, in the order added
     extra: dict = field(default_factory=dict)
+    test_id: str = ""             # file::name, the key of its reference timing (autograder.judge.timing)
+    timed_calls: bool = False     # it timed probes (submission.timed): a throughput test
+    once_seconds: dict = field(default_factory=dict)   # shared trainings it ran (submission.once): key -> seconds
+
+    @property
+    def kind(self):
+        return "throughput" if self.timed_calls else "numeric"

@@ -41,6 +41,8 @@ class TestResult:
     memory_peak_bytes: int | None = None    # the cgroup's peak, read by the judge: what a limit or a grade may use
     leaderboard: list = field(default_factory=list)   # {"name", "value", "order"} dicts from the `leaderboard` fixture
     nodeid: str = ""                                  # pytest's id, to tell apart two tests of the same name
+    nondeterministic_ops: list = field(default_factory=list)   # a CUDA grade's operators without a repeatable kernel
+    timing: dict = field(default_factory=dict)   # test_id, kind, shared trainings run, limit_source (judge.timing)
 
     def gradescope(self):
         out = self.output
@@ -52,7 +54,8 @@ class TestResult:
                 "extra_data": {"status": self.status, "limit_s": self.limit_s, "budget": self.budget,
                                "probe_seconds": self.probe_seconds, "start_seconds": self.start_seconds,
                                "gpu_peak_bytes": self.gpu_peak_bytes,
-                               "memory_peak_bytes": self.memory_peak_bytes}}
+                               "memory_peak_bytes": self.memory_peak_bytes,
+                               "nondeterministic_ops": self.nondeterministic_ops, "timing": self.timing}}
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Results:
     problems: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
     release: dict = field(default_factory=dict)   # which release graded it: version and content hash (autograder.stamp)
+    limits_source: str = ""   # "reference timed on <device>" or "declared budget x factor" (autograder.judge.timing)
 
     @classmethod
     def failed(cls, assignment, submission, message):
@@ -96,8 +100,8 @@ class Results:
                 "output": summary, "visibility": "visible", "stdout_visibility": "hidden",
                 "tests": [t.gradescope() for t in self.tests],
                 "extra_data": {"assignment": self.assignment, "version": self.version, "release": self.release,
-                               "device": self.device, "protections": self.protections,
-                               "environment": self.environment}}
+                               "device": self.device, "limits_source": self.limits_source,
+                               "protections": self.protections, "environment": self.environment}}
         if self.leaderboard:
             data["leaderboard"] = self.leaderboard   # Gradescope's: [{"name", "value", "order": "asc" | "desc"}]
         return data

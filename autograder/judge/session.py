@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.judge import devices
+from autograder.judge import devices, timing
 from autograder.judge.imports import broken_modules
 from autograder.judge.materialize import materialize
 from autograder.judge.results import Status, TestResult
@@ -24,9 +24,10 @@ class GradingSession:
     `pytest tests/hidden/aN --submission DIR` run gets one made from its command-line options (plugin.py).
     """
 
-    def __init__(self, source=None, device="auto", device_profile=None, materialized=None):
+    def __init__(self, source=None, device="auto", device_profile=None, materialized=None, declared_limits=False):
         self.source, self.requested_device, self.device_profile = source, device, device_profile
-        self._profile = None
+        self.declared_limits = declared_limits
+        self._profile = self._timing = None
         self.submissions = dict(materialized or {})   # assignment name -> Materialized
         self.sandboxes = {}          # probe file -> Sandbox, or the WorkerFailure that kept it from starting
         self.broken_modules = {}   # probe file -> {module: why importing it hangs or kills the worker}
@@ -74,6 +75,12 @@ class GradingSession:
                 raise
             self._profile = profile
         return self._profile
+
+    def timing(self, assignment):
+        """This grade's limits: timed from the reference on this device, or declared (autograder.judge.timing)."""
+        if self._timing is None:
+            self._timing = timing.for_grade(assignment, self.profile(assignment), declared=self.declared_limits)
+        return self._timing
 
     def materialized(self, assignment):
         """The checked copy of the submission for `assignment`: made here only on a plain pytest run."""

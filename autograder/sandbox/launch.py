@@ -64,6 +64,15 @@ class ForkServer:
             raise WorkerFailure("forkserver", "the engine's fork server is not running")
         return ours, json.loads(reply)["pid"]
 
+    def status(self):
+        """The fork server's own state: {"torch": loaded, "cuda_initialized": bool}."""
+        with self.lock:
+            self.sock.sendall(json.dumps({"kind": "status"}).encode())
+            reply = self.sock.recv(4096)
+        if not reply:
+            raise WorkerFailure("forkserver", "the engine's fork server is not running")
+        return json.loads(reply)
+
 
 _servers = {}   # preloaded modules -> this process's ForkServer for them
 _server_lock = threading.Lock()
@@ -117,6 +126,7 @@ class WorkerSpec:
     broken_modules: dict = field(default_factory=dict)   # module -> why importing it is refused at once
     preload: tuple = PRELOAD   # the fork server this submission's zygote comes from
     assets: dict = field(default_factory=dict)   # name -> course file a probe may read (assignment.toml `assets`)
+    deterministic: bool = False   # a CUDA grade: deterministic algorithms, no TF32 (autograder.worker.cuda)
 
     def to_wire(self):
         """The spec as plain data for the zygote and the worker (paths inside the sandbox are added there)."""
@@ -125,7 +135,8 @@ class WorkerSpec:
                 "file_mb": lim.file_mb, "scratch_mb": lim.scratch_mb, "open_files": self.open_files,
                 "gpu_memory_fraction": lim.gpu_memory_fraction,
                 "aliases": dict(self.aliases), "masks": [str(m) for m in self.masks], "assets": sorted(self.assets),
-                "probes_module": self.probes_module, "broken_modules": dict(self.broken_modules)}
+                "probes_module": self.probes_module, "broken_modules": dict(self.broken_modules),
+                "deterministic": self.deterministic}
 
 
 class Sandbox:

@@ -18,7 +18,7 @@ import types
 from autograder.worker import channel
 
 from autograder import env
-from autograder.worker import isolation
+from autograder.worker import cuda, isolation
 
 STDOUT_KEEP = 16 * 1024
 
@@ -129,7 +129,8 @@ def _prepare_process(spec):
     kept.update(HOME=home, TMPDIR=tmp, MPLBACKEND="Agg", MPLCONFIGDIR=os.path.join(home, "mpl"),
                 PYTHONDONTWRITEBYTECODE="1", **{env.WORKER_DEVICE: spec["device"],
                 env.WORKER_INPUTS: spec.get("inputs_dir", ""), env.WORKER_ASSETS: spec.get("assets_dir", "")},
-                **{name: str(spec["threads"]) for name in isolation.THREAD_ENV})
+                **{name: str(spec["threads"]) for name in isolation.THREAD_ENV},
+                **cuda.environment(spec.get("deterministic")))
     os.environ.clear()
     os.environ.update(kept)
     os.chdir(scratch)
@@ -207,10 +208,8 @@ def worker_main(sock, spec, namespaces, probes_code):
     """Runs in a fresh child of the zygote: confine, load the probes, answer calls until the judge stops us."""
     protections = _confine(spec, namespaces)
     protections["environment"] = _prepare_process(spec)
-    torch = _cuda() if spec["device"] == "cuda" else None
-    if torch is not None and spec.get("gpu_memory_fraction"):
-        torch.cuda.set_per_process_memory_fraction(spec["gpu_memory_fraction"])
-        protections["gpu_memory_fraction"] = spec["gpu_memory_fraction"]
+    protections.update(cuda.configure(spec.get("deterministic"), spec["device"] == "cuda",
+                                      spec.get("gpu_memory_fraction")))
     try:
         probes = _load_probes(spec, probes_code)
     except BaseException as exc:  # a probe file that cannot load is reported, not fatal to the judge
@@ -233,12 +232,16 @@ def worker_main(sock, spec, namespaces, probes_code):
             channel.send(sock, {"kind": "result", "ok": False, "seq": seq,
                                 "error": {"type": "ProbeError", "message": f"no probe named {request['probe']!r}"}})
             continue
+        nondeterministic = cuda.NondeterministicOps()
         try:
-            value = fn(**request["kwargs"])
+            with nondeterministic:
+                value = fn(**request["kwargs"])
             answer = {"kind": "result", "ok": True, "value": value}
         except BaseException as exc:
             answer = {"kind": "result", "ok": False, "error": _describe(exc, submission_dir)}
         answer.update(seq=seq, output=sys.stdout.take(), **_device_stats(spec["device"]))
+        if nondeterministic.ops:
+            answer["nondeterministic_ops"] = nondeterministic.ops
         try:
             channel.send(sock, answer)
         except channel.ChannelError as exc:

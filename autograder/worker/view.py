@@ -71,7 +71,9 @@ def allowlist(device="cpu", masks=(), never=()):
     """The view for this interpreter; `masks` are folders (held-out data, say) shown empty if they fall inside;
     nothing under `never` (the engine's temporary folder, where the other submissions are) enters."""
     engine = engine_folder()
-    checkout = engine.parent
+    # An engine installed into the environment (the student zip's wheel) has site-packages for a parent, not a
+    # checkout: its environment enters whole, as a checkout's .venv does.
+    checkout = None if _covered(str(engine), [os.path.realpath(sys.prefix)]) else engine.parent
     view = View()
     resolved = {str(engine)}
     for path in _candidates():
@@ -81,9 +83,9 @@ def allowlist(device="cpu", masks=(), never=()):
         # A path holding the engine's parent folder (an editable checkout, the working directory, `/`)
         # would bring the whole checkout; only the engine package itself goes in. Inside the checkout,
         # only the environment (a .venv there) may enter besides.
-        if _covered(str(checkout), [real]):
+        if checkout and _covered(str(checkout), [real]):
             real = str(engine)
-        elif _covered(real, [str(checkout)]) and not _covered(real, [str(engine), os.path.realpath(sys.prefix)]):
+        elif checkout and _covered(real, [str(checkout)]) and not _covered(real, [str(engine), os.path.realpath(sys.prefix)]):
             continue
         resolved.add(real)
     for path in SYSTEM_LIBRARIES:

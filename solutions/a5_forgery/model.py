@@ -14,6 +14,23 @@ import torch.nn.functional as F
 from filters import BayarConv2d, SRMConv2d
 
 
+def upsample_bilinear(x, scale):
+    """F.interpolate(x, scale_factor=scale, mode="bilinear", align_corners=False) for an even integer `scale`,
+    computed as a fixed transposed convolution.
+
+    Why: the backward pass of F.interpolate's bilinear mode has no deterministic CUDA kernel (it adds into the
+    input's gradient with atomic operations, in whatever order the GPU runs them), so two trainings with the same
+    seed would differ on a GPU. A transposed convolution over the border-replicated input gives the same values
+    (to float rounding) and repeats exactly on CUDA under torch.use_deterministic_algorithms(True).
+    x: (N, C, H, W) -> (N, C, scale * H, scale * W)
+    """
+    taps = torch.arange(2 * scale, dtype=x.dtype, device=x.device)
+    weight = 1 - (taps - (2 * scale - 1) / 2).abs() / scale            # (2s,) the bilinear weights
+    kernel = (weight[:, None] * weight[None, :]).expand(x.shape[1], 1, 2 * scale, 2 * scale)
+    return F.conv_transpose2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), kernel, stride=scale,
+                              padding=3 * scale // 2, groups=x.shape[1])
+
+
 def _conv(cin, cout, stride=1):
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(cout),
                          nn.ReLU(inplace=True))
@@ -53,8 +70,8 @@ class ForgeryNet(nn.Module):
         f = self.norm(torch.cat([self.srm(x), self.bayar(x)], dim=1))
         f4 = self.down4(self.down2(f))
         f8 = self.down8(f4)
-        mask = self.mask4(f4) + F.interpolate(self.mask8(f8), scale_factor=2, mode="bilinear", align_corners=False)
-        mask = F.interpolate(mask, size=x.shape[-2:], mode="bilinear", align_corners=False)
+        mask = self.mask4(f4) + upsample_bilinear(self.mask8(f8), 2)   # bilinear that repeats on CUDA (above)
+        mask = upsample_bilinear(mask, x.shape[-1] // mask.shape[-1])
         pooled = torch.cat([f8.mean(dim=(2, 3)), f8.amax(dim=(2, 3))], dim=1)
         out = {"score": self.score(pooled)[:, 0], "mask": mask}
         ### END SOLUTION

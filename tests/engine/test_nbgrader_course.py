@@ -267,3 +267,15 @@ def test_a_gradebook_generated_from_other_points_is_refused(course):
         gb.db.commit()
     with pytest.raises(nc.NbgraderError, match="do not match its hidden tests: regenerate the notebook"):
         nc.record_scores(course, A1, {"alice": {"tests": []}})
+
+
+def test_a_late_penalty_is_recorded_on_the_notebook_in_points_of_the_code_score(course):
+    tests = nc.hidden_tests(A1)
+    full = {"tests": [{"name": name, "score": points} for name, (_, points) in tests.items()],
+            "extra_data": {"late": {"penalty": 0.2, "final": 80.0}}}   # course/late.py's record: 20 % off
+    nc.record_scores(course, A1, {"alice": full, "bob": {**full, "extra_data": {}}})
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=nc.COURSE_ID) as gb:
+        alice, bob = gb.find_submission(A1.name, "alice"), gb.find_submission(A1.name, "bob")
+        assert (alice.score, alice.late_submission_penalty) == (100, 20.0)   # nbgrader's export: 100 - 20
+        assert bob.late_submission_penalty == 0.0
