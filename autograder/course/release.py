@@ -13,6 +13,7 @@ from autograder import assignments
 from autograder.course import student_setup
 from autograder.stamp import RELEASE_FILE, stamp
 from autograder.data.manifest import datasets_dir, read_manifest
+from autograder.judge import timing
 
 SKIPPED = {"__pycache__", ".pytest_cache"}
 ENGINE = Path(assignments.__file__).parent   # the engine package, as both bundles carry it
@@ -138,6 +139,9 @@ def gradescope_zip(assignment, out_dir):
     bundle.add_tree(assignment.hidden_tests, f"tests/hidden/{assignment.name}")
     bundle.add_data(assignment, "datasets", held_out=True)
     bundle.add(RELEASE_FILE, json.dumps({assignment.id: stamp(assignment)}, indent=2) + "\n")
+    limits = timing.limits_file(assignment)
+    if limits.is_file():   # the limits timed from the reference (autograder calibrate): the solution stays home
+        bundle.add(limits.relative_to(root).as_posix(), limits.read_bytes())
     bundle.close()
     return path
 

@@ -127,3 +127,14 @@ def test_calibrate_refuses_a_reference_that_loses_points(course, capsys):
     assert main(["calibrate", "t1", "--runs", "1", "--device", "cpu"]) == 2
     assert "the reference solution lost points" in capsys.readouterr().err
     assert not timing.limits_file(course).exists()
+
+
+def test_the_gradescope_zip_carries_the_limits_file(course, capsys, tmp_path):
+    import zipfile
+    from autograder.course import release
+    _calibrate(capsys, "--device-profile", CUDA, runs=1)
+    root = course.solution.parent.parent
+    for name in ("pyproject.toml", "requirements.lock"):
+        (root / name).write_text("")
+    names = zipfile.ZipFile(release.gradescope_zip(course, tmp_path)).namelist()
+    assert "limits/toy.json" in names and not any(n.startswith("solutions/") for n in names)
