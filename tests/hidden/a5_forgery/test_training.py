@@ -22,7 +22,7 @@ same predict, must score near chance (task 1: image AUC for the image figures, p
 task 2: accuracy, since a random network's AUC on generated patches swings from 0.2 to 0.9 with its seed).
 
 Credit is linear from a floor to a threshold 3-4 points under the reference's figures, measured on the 2-core
-reference CPU with one thread: image AUC 0.731, pixel F1 0.340, pixel AUC 0.838, AUC at JPEG 50 0.713;
+reference CPU with one thread: image AUC 0.736, pixel F1 0.344, pixel AUC 0.839, AUC at JPEG 50 0.717;
 generated AUC on the unseen family 0.999 (0.984 and 0.990 with training seeds 1 and 2), accuracy on the
 training's decoder 0.993 (0.998, 0.998). Each floor sits above the best trivial baseline, measured on the same
 patches: task 1's image AUC 0.621 (LogisticRegression on spectral_features; the maximum of error_level 0.616,
