@@ -86,12 +86,6 @@ def stored(results_dir, student):
         return None
 
 
-def is_done(data, key):
-    """Whether a stored result is the final grade of this key (engine failures are retried on a rerun)."""
-    batch = (data or {}).get("extra_data", {}).get("batch", {})
-    return batch.get("key") == key and not batch.get("retry", False)
-
-
 def regrade_reason(data, key, digest, assignment, release):
     """Why the stored result `data` is not the grade of this submission (content `digest`, grading key `key`) under
     this `release` stamp: "new", "retry", "submission", "release", "hidden tests" (or two of them); None when it is."""

@@ -68,7 +68,7 @@ MUTANTS = [
            must_fail=["test_box_iou_cases[disjoint]"]),
     # The segmentation logits left at stride 2, not upsampled to the input.
     Mutant("seg_logits_not_upsampled", "model.py",
-           'seg = F.interpolate(self.seg(self.seg_block(up)), scale_factor=2, mode="bilinear", align_corners=False)',
+           "seg = upsample_bilinear(self.seg(self.seg_block(up)), 2)",
            "seg = self.seg(self.seg_block(up))",
            must_fail=["test_output_shapes"]),
     # Heatmap logits where probabilities are expected.
