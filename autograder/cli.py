@@ -68,7 +68,7 @@ def cmd_batch(args):
         submissions, out = nbgrader.batch_input(submissions, assignment, out)
     summary = batch.run_batch(args.assignment, submissions, out=out, jobs=args.jobs,
                               device=args.device, device_profile=args.device_profile, force=args.force, ray=args.ray,
-                              timestamps=args.timestamps, similarity=args.similarity)
+                              timestamps=args.timestamps, similarity=args.similarity, per_gpu=args.per_gpu)
     pct = 100 * summary.mean_score / summary.max_score if summary.max_score else 0.0
     where = f"on Ray ({summary.device.get('name', '')})" if summary.backend == "ray" else \
         f"on {summary.jobs} judge(s), {summary.device.get('kind', '')}"
@@ -127,7 +127,9 @@ def build_parser():
     p = sub.add_parser("batch", help="grade a folder of submissions in parallel into a gradebook (TAs)")
     p.add_argument("assignment")
     p.add_argument("submissions", help="a folder with one entry (folder, zip or .py) per student, named by student id")
-    p.add_argument("--jobs", type=int, help="judges in parallel (default: one per CPU core, or one per GPU)")
+    p.add_argument("--jobs", type=int, help="judges in parallel (default: one per CPU core, or --per-gpu per GPU)")
+    p.add_argument("--per-gpu", type=int, default=1, metavar="N",
+                   help="grades sharing one GPU, each held under 1/N of its memory (default: 1; GPU grading only)")
     p.add_argument("--out", help="output folder (default: out/<assignment>-batch)")
     p.add_argument("--force", action="store_true", help="regrade submissions that are already graded")
     p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",

@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[1]   # the checkout (or installed tree) 
 ROOT, DATASETS = "AUTOGRADER_ROOT", "AUTOGRADER_DATASETS"
 DEVICE_PROFILE, ALLOW_SLOW_DEVICE = "AUTOGRADER_DEVICE_PROFILE", "AUTOGRADER_ALLOW_SLOW_DEVICE"
 ISOLATION, CACHE_HOME = "AUTOGRADER_ISOLATION", "XDG_CACHE_HOME"
+GPU_SHARE = "AUTOGRADER_GPU_SHARE"
 ENGINE_ENV = {
     ROOT: "the course root holding assignments/, solutions/ and tests/hidden/ (default: this checkout)",
     DATASETS: "the datasets folder (default: datasets/ in the course root)",
@@ -18,6 +19,15 @@ ENGINE_ENV = {
     ALLOW_SLOW_DEVICE: "1 to grade on a machine slower than the bounds, limits scaled (--allow-slow-device)",
     ISOLATION: "the sandbox's namespaces: auto (default), userns or none",
     CACHE_HOME: "where the calibration and built datasets are cached (default: ~/.cache)",
+    GPU_SHARE: "how many grades share this judge's GPU (set per judge by `batch --per-gpu N`; default 1)",
+}
+
+# Read by Ray itself when the batch connects to a cluster (token authentication); never forwarded to a judge.
+RAY_AUTH_MODE, RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH = "RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"
+RAY_ENV = {
+    RAY_AUTH_MODE: "token or disabled; unset, the batch sends the cluster's token when it finds one",
+    RAY_AUTH_TOKEN: "the cluster's token itself",
+    RAY_AUTH_TOKEN_PATH: "a file holding the cluster's token (default: ~/.ray/auth_token, where Ray writes it)",
 }
 
 WORKER_DEVICE, WORKER_INPUTS, WORKER_ASSETS = "AUTOGRADER_DEVICE", "AUTOGRADER_INPUTS", "AUTOGRADER_ASSETS"

@@ -6,14 +6,15 @@ import os
 from collections import deque
 from concurrent.futures.process import BrokenProcessPool
 
+from autograder.batch.gpu_share import lane_gpus, share_env, share_info
 from autograder.batch.judge import error_result, init_judge_process, judge
 
 
 class Lane:
     """One long-lived judge process: a one-process pool, so a judge that dies takes only its submission down."""
 
-    def __init__(self, env, preload):
-        self.env, self.preload, self.pool = env, preload, None
+    def __init__(self, env, preload, gpu=None):
+        self.env, self.preload, self.gpu, self.pool = env, preload, gpu, None
 
     def submit(self, fn, *args):
         if self.pool is None:
@@ -40,14 +41,17 @@ def available_cpus():
         return os.cpu_count() or 1
 
 
-def grade_local(todo, *, assignment, jobs, device, device_profile, env, gpus, on_result, judge_fn=judge):
-    """Grade `todo` (Entries) on `jobs` lanes; `on_result(entry, data)` is called in this process as each ends."""
-    lanes = []
-    for i in range(jobs):
-        lane_env = dict(env)
-        if gpus:
-            lane_env["CUDA_VISIBLE_DEVICES"] = gpus[i % len(gpus)]
-        lanes.append(Lane(lane_env, assignment.preload))
+def lane_envs(env, gpus, per_gpu, jobs):
+    """(environment, GPU) of each lane: `jobs` CPU lanes, or at most per_gpu lanes pinned to each GPU."""
+    if not gpus:
+        return [(dict(env), None) for _ in range(jobs)]
+    return [({**env, "CUDA_VISIBLE_DEVICES": gpu, **share_env(per_gpu)}, gpu) for gpu in lane_gpus(gpus, per_gpu, jobs)]
+
+
+def grade_local(todo, *, assignment, jobs, device, device_profile, env, gpus, on_result, judge_fn=judge, per_gpu=1):
+    """Grade `todo` (Entries) on `jobs` lanes (on GPUs: at most `per_gpu` a GPU); `on_result(entry, data)` is
+    called in this process as each ends."""
+    lanes = [Lane(lane_env, assignment.preload, gpu) for lane_env, gpu in lane_envs(env, gpus, per_gpu, jobs)]
     pending, running, idle = deque(todo), {}, list(lanes)
     try:
         while pending or running:
@@ -69,6 +73,8 @@ def grade_local(todo, *, assignment, jobs, device, device_profile, env, gpus, on
                     data = error_result(assignment, entry, f"internal grading error: {type(exc).__name__}: "
                                                            f"{str(exc)[:300]}")
                 idle.append(lane)
+                if lane.gpu is not None:
+                    data.setdefault("extra_data", {}).setdefault("batch", {}).update(share_info(lane.gpu, per_gpu))
                 on_result(entry, data)
     except BaseException:
         for lane in lanes:

@@ -3,10 +3,12 @@
 The task is a judge: it calls `judge.judge`, which grades through the
 sandboxed worker exactly as the local pool does; student code never runs in
 the Ray worker itself. Each task gets the submission's files as bytes (no
-shared file system needed), `num_gpus=1` when grading on a GPU, and
-`max_calls=1`. The course (assignments/, tests/hidden/) and this package must
-be installed on every node, at AUTOGRADER_ROOT when that is set. `ray` is an
-optional extra (`pip install "autograder[ray]"`) and is imported only here.
+shared file system needed), `num_gpus=1/N` when grading on a GPU (`--per-gpu N`
+grades a GPU, default 1), and `max_calls=1`. The course (assignments/,
+tests/hidden/) and this package must be installed on every node, at
+AUTOGRADER_ROOT when that is set. `ray` is an optional extra
+(`pip install "autograder[ray]"`) and is imported only here; connecting to a
+cluster (its token) is ray_connect.py's job.
 """
 
 import os
@@ -16,7 +18,9 @@ from pathlib import Path
 
 from autograder import env as engine_env
 from autograder.batch import judge
+from autograder.batch import gpu_share
 from autograder.batch.entries import BatchError
+from autograder.batch.ray_connect import connected
 
 def pack(path, assignment):
     """(name, bytes) of an entry: a file as it is; of a folder, the assignment's files (all the engine reads)."""
@@ -46,9 +50,11 @@ def grade_task(env, assignment_id, entry_name, name, payload, student, key, devi
         data = judge.judge(assignment_id, str(folder / name), student, key, device, device_profile)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    gpu_ids = [str(g) for g in ray.get_gpu_ids()]
     data["extra_data"]["batch"]["entry"] = entry_name
-    data["extra_data"]["batch"]["ray"] = {"node": ray.get_runtime_context().get_node_id(),
-                                          "gpu_ids": [str(g) for g in ray.get_gpu_ids()]}
+    data["extra_data"]["batch"]["ray"] = {"node": ray.get_runtime_context().get_node_id(), "gpu_ids": gpu_ids}
+    if gpu_ids:
+        data["extra_data"]["batch"].update(gpu_share.share_info(gpu_ids[0], int(env.get(engine_env.GPU_SHARE, 1))))
     return data
 
 
@@ -66,22 +72,25 @@ def uses_gpu(assignment, device, device_profile, cluster_gpus):
     return device == "cuda" or (device == "auto" and cluster_gpus > 0)
 
 
-def grade_all(todo, *, assignment, address, device, device_profile, env, on_result):
-    """Grade `todo` (batch Entries) as Ray tasks; `on_result(entry, data)` as each ends. Returns device info."""
+def task_options(threads, gpu, per_gpu=1):
+    """Ray's resources of one task: its threads, and 1/per_gpu of a GPU when grading on one."""
+    return {"num_cpus": threads, "num_gpus": 1 / per_gpu if gpu else 0}
+
+
+def grade_all(todo, *, assignment, address, device, device_profile, env, on_result, per_gpu=1):
+    """Grade `todo` (batch Entries) as Ray tasks, at most `per_gpu` on one GPU; `on_result(entry, data)` as each
+    ends. Returns device info."""
     try:
         import ray
     except ImportError:
         raise BatchError("--ray needs Ray, an optional extra: pip install 'autograder[ray]'") from None
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(address=address or None, include_dashboard=False, log_to_driver=False,
-                 configure_logging=False)
-    try:
+    with connected(address):
         gpus = int(ray.cluster_resources().get("GPU", 0))
         gpu = uses_gpu(assignment, device, device_profile, gpus)
-        env = {**env, **engine_env.forwarded()}
+        gpu_share.check_per_gpu(per_gpu, gpu)
+        env = {**env, **engine_env.forwarded(), **(gpu_share.share_env(per_gpu) if gpu else {})}
         task = ray.remote(max_calls=1, max_retries=0)(grade_task).options(  # max_calls=1: a fresh process a task
-            num_cpus=assignment.limits.threads, num_gpus=1 if gpu else 0)
+            **task_options(assignment.limits.threads, gpu, per_gpu))
         refs = {}
         for entry in todo:
             name, payload = pack(entry.path, assignment)
@@ -108,9 +117,6 @@ def grade_all(todo, *, assignment, address, device, device_profile, env, on_resu
                 ray.cancel(ref, force=True)
             raise
         cpus = int(ray.cluster_resources().get("CPU", 1))
-        parallel = gpus if gpu else max(1, cpus // assignment.limits.threads)
+        parallel = gpus * per_gpu if gpu else max(1, cpus // assignment.limits.threads)
         return {"kind": "cuda" if gpu else "cpu", "name": f"Ray cluster ({cpus} CPUs, {gpus} GPUs)",
                 "parallel": parallel}
-    finally:
-        if started_here:
-            ray.shutdown()

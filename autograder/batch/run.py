@@ -12,6 +12,7 @@ from autograder.judge import devices
 from autograder.batch.changes import Report
 from autograder.batch.entries import BatchError, discover, plan
 from autograder.batch.judge import judge_env
+from autograder.batch import gpu_share
 from autograder.batch.local_pool import available_cpus, grade_local
 from autograder.batch.progress import Reporter
 from autograder.judge.results import write_atomic
@@ -42,12 +43,13 @@ def run_batch(assignment: str | assignments.Assignment, submissions: str | os.Pa
               out: str | os.PathLike | None = None, jobs: int | None = None, device: str = "auto",
               device_profile: str | None = None, force: bool = False, ray: str | None = None,
               progress: bool | None = None, timestamps: str | os.PathLike | None = None,
-              similarity: bool = False) -> Summary:
+              similarity: bool = False, per_gpu: int = 1) -> Summary:
     """Grade every entry of `submissions` into `out`; returns a Summary.
 
     `ray`: None for the local pool, "" for a local Ray instance, or a cluster address. `progress`: None for a
     progress bar on stderr, False for none. `timestamps`: a student,submitted_at CSV (else nbgrader's timestamp.txt
-    or a Gradescope export's metadata give the submission times the late policy reads). The gradebook
+    or a Gradescope export's metadata give the submission times the late policy reads). `per_gpu`: how many grades
+    share one GPU (batch/gpu_share.py; refused when grading on the CPU). The gradebook
     (grades.csv, summary.html, feedback/) is rebuilt from every stored result at the end, also when the run is
     interrupted. Judges are spawned processes: a script that calls this must do so under
     `if __name__ == "__main__":`.
@@ -87,17 +89,19 @@ def run_batch(assignment: str | assignments.Assignment, submissions: str | os.Pa
             from autograder.batch import ray_pool
             reporter.start("Ray")
             summary.device = ray_pool.grade_all(todo, assignment=assignment, address=ray, device=device,
-                                                   device_profile=device_profile, env=env, on_result=on_result)
+                                                   device_profile=device_profile, env=env, on_result=on_result,
+                                                   per_gpu=per_gpu)
             summary.jobs = summary.device.pop("parallel", 0)
         elif todo:
             profile = devices.profile_for(assignment, device, device_profile)   # measured once: judges read the cache
             summary.device = profile.as_dict()
             gpus = devices.visible_gpus() if profile.execute_on == "cuda" else []
-            summary.jobs = min(len(todo), jobs or (len(gpus) if gpus else
-                                                   max(1, available_cpus() // assignment.limits.threads)))
+            gpu_share.check_per_gpu(per_gpu, bool(gpus))
+            summary.jobs = min(len(todo), len(gpu_share.lane_gpus(gpus, per_gpu, jobs)) if gpus else
+                               jobs or max(1, available_cpus() // assignment.limits.threads))
             reporter.start(f"{summary.jobs} judge(s)")
             grade_local(todo, assignment=assignment, jobs=summary.jobs, device=device, device_profile=device_profile,
-                        env=env, gpus=gpus, on_result=on_result)
+                        env=env, gpus=gpus, on_result=on_result, per_gpu=per_gpu)
         if similarity:   # OUT/similarity/ before the summary is built, which lists the flagged pairs
             from autograder.course import similarity as code_similarity
             summary.similarity = code_similarity.run(assignment, submissions, out / "similarity", exclude=out)

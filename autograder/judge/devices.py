@@ -5,7 +5,7 @@ import hashlib
 import json
 import os
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -20,6 +20,12 @@ FACTOR_BOUNDS = (0.5, 4.0)
 START_ALLOWANCE = 1.0  # seconds added to every limit: worker start and the submission's imports
 DEFAULT_BUDGET = {"cpu": 10.0}
 PROFILE_ENV, SLOW_ENV = env.DEVICE_PROFILE, env.ALLOW_SLOW_DEVICE   # SLOW_ENV: set by --allow-slow-device
+
+
+# Left out of each share of a GPU (`batch --per-gpu N`): `torch.cuda.set_per_process_memory_fraction` caps only
+# torch's caching allocator, while every process also holds its CUDA context and the cuBLAS/cuDNN workspaces
+# outside it (about 0.3-0.6 GB each). 4 % of the card per share covers that on a 16 GB card and up.
+GPU_MEMORY_MARGIN = 0.04
 
 
 class DeviceError(Exception):
@@ -79,6 +85,20 @@ class DeviceProfile:
 
     def as_dict(self):
         return asdict(self)
+
+
+def gpu_memory_fraction(n: int) -> float:
+    """The fraction of a GPU's memory one of `n` grades sharing it may allocate: 1/n minus GPU_MEMORY_MARGIN."""
+    return round(1.0 / n - GPU_MEMORY_MARGIN, 4)
+
+
+def shared_limits(limits: Limits) -> Limits:
+    """`limits`, with the GPU memory capped at this judge's share when `batch --per-gpu N` put N grades on its GPU
+    (env.GPU_SHARE)."""
+    shared_by = int(os.environ.get(env.GPU_SHARE) or 1)
+    if shared_by <= 1:
+        return limits
+    return replace(limits, gpu_memory_fraction=min(limits.gpu_memory_fraction, gpu_memory_fraction(shared_by)))
 
 
 def cuda_present() -> bool:

@@ -47,7 +47,8 @@ class ProbeHandle:
     def spec(self, broken_modules=None):
         return WorkerSpec(submission_dir=self.materialized.folder, probes_file=self.probes_file,
                           aliases=self.assignment.aliases, masks=masks(self.assignment), device=self.device,
-                          limits=self.assignment.limits, broken_modules=dict(broken_modules or {}),
+                          limits=devices.shared_limits(self.assignment.limits),
+                          broken_modules=dict(broken_modules or {}),
                           preload=self.assignment.preload, assets=self.assignment.asset_paths(),
                           deterministic=self.profile.kind == "cuda")
 

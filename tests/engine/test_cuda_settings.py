@@ -93,3 +93,21 @@ def test_a_real_cuda_worker_starts_its_context_before_the_clock(course, make_sub
     assert results.tests[0].score == 1, results.tests[0].output
     assert results.protections["cuda_start_s"] > 0   # paid in the worker's start, not in the test's probe time
     assert results.protections["gpu_memory_fraction"] > 0
+
+
+def test_a_judge_sharing_its_gpu_caps_its_workers_memory(monkeypatch):
+    from autograder import env
+    from autograder.assignments import Limits
+    monkeypatch.setenv(env.GPU_SHARE, "4")   # batch --per-gpu 4 sets it in each judge
+    assert devices.shared_limits(Limits(gpu_memory_fraction=0.9)).gpu_memory_fraction == 0.21
+    assert devices.shared_limits(Limits(gpu_memory_fraction=0.1)).gpu_memory_fraction == 0.1   # already lower
+    monkeypatch.delenv(env.GPU_SHARE)
+    assert devices.shared_limits(Limits(gpu_memory_fraction=0.9)).gpu_memory_fraction == 0.9
+
+
+@pytest.mark.skipif(not devices.cuda_present(), reason="needs an NVIDIA GPU (the test above checks the share)")
+def test_a_real_shared_gpu_caps_the_worker(course, make_submission, monkeypatch):
+    from autograder import env
+    monkeypatch.setenv(env.GPU_SHARE, "2")
+    results = grade(course, make_submission(SETTINGS), device="cuda", select="test_settings")
+    assert results.protections["gpu_memory_fraction"] == devices.gpu_memory_fraction(2)
