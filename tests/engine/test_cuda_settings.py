@@ -8,7 +8,7 @@ from autograder import assignments
 from autograder.judge import devices
 from autograder.judge.grading import grade
 from autograder.sandbox.launch import forkserver
-from conftest import write
+from toy import write
 
 CUDA = '{"kind": "cuda", "name": "injected GPU", "factor": 1.0}'
 CPU = '{"kind": "cpu", "factor": 1.0}'

@@ -18,7 +18,7 @@ import pytest
 from autograder import assignments, env
 from autograder.course import release
 from autograder.judge.materialize import materialize
-from conftest import TOML, write
+from toy import TOML, write
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from autograder import assignments
 from autograder.cli import main
 from autograder.judge import timing
 from autograder.judge.grading import grade
-from conftest import write
+from toy import write
 
 # CPU work, not sleep: a loaded machine slows it down. WORK is about 0.5 s here.
 WORK = 5_000_000
