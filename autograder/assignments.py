@@ -123,18 +123,20 @@ def find(key: str, near: str | os.PathLike | None = None) -> Assignment:
 
 
 def _student_copy(key, near):
-    """The unzipped student folder holding `near` whose assignment.toml is `key`'s, or None. An engine installed
-    from the student zip's wheel has no course of its own; the folder's data/ becomes its datasets folder."""
+    """The unzipped student folder holding `near` whose assignment.toml is `key`'s, or None (an engine installed
+    from the student zip's wheel has no course of its own)."""
     near = near.resolve()
     for folder in (near, *near.parents):
         if (folder / "assignment.toml").is_file():
             copy = Assignment.load(folder)
-            if key not in (copy.id, copy.name):
-                return None
-            if (folder / "data" / "manifest.toml").is_file():
-                os.environ.setdefault(env.DATASETS, str(folder / "data"))   # the workers inherit it
-            return copy
+            return copy if key in (copy.id, copy.name) else None
     return None
+
+
+def copy_datasets(assignment) -> Path | None:
+    """The datasets folder a student's copy carries (its data/ with a manifest), when it is not the course's."""
+    data = assignment.folder / "data"
+    return data if assignment.folder.parent != assignments_root() and (data / "manifest.toml").is_file() else None
 
 
 def for_test_path(path: str | os.PathLike) -> Assignment:

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import assignments, batch
+from autograder import assignments, batch, env
 from autograder.course import ci, verbs
 from autograder.judge import devices, environment
 from autograder.judge.grading import USER_ERRORS as GRADE_ERRORS, grade, grade_or_fail
@@ -39,6 +39,9 @@ def _report(results, args):
 
 def cmd_check(args):
     assignment = assignments.find(args.assignment, near=args.path)
+    data = assignments.copy_datasets(assignment)
+    if data is not None:   # an unzipped student copy: its data/, for this grade and the workers it starts
+        os.environ.setdefault(env.DATASETS, str(data))
     mismatch = environment.warning()
     if mismatch:
         print(f"warning: {mismatch}", file=sys.stderr)

@@ -84,7 +84,9 @@ LinearClassifier.predict = _pickle_payload
 def test_hostile_submission_earns_nothing_and_breaks_nothing(tmp_path):
     edits = {rel: (lambda text, code=code: text + "\n" + code) for rel, code in HOSTILE.items()}
     edits["classifiers/neural_net.py"] = lambda text: "import sys\nsys.exit(0)\n" + text
-    results = by_name(grade(A1, mutated_copy(A1, edits, tmp_path / "hostile")))
+    # Most of its tests hang until their limit: a machine twice the reference's speed halves that wait.
+    results = by_name(grade(A1, mutated_copy(A1, edits, tmp_path / "hostile"),
+                            device_profile='{"kind": "cpu", "factor": 0.5}'))
     hostile_tests = ["svm_loss_naive", "svm_loss_vectorized", "softmax_loss", "two_loops", "predict_labels",
                      "linear_classifier_predict", "two_layer_net", "train_accuracy"]
     for name, t in results.items():

@@ -31,9 +31,9 @@ def test_ray_gives_the_same_gradebook_as_the_local_pool(toy_course, tmp_path, lo
     (subs / "carol.py").write_text(REFERENCE)
     (subs / "dave.zip").write_text("not a zip")
     local = batch.run_batch("t1", subs, out=tmp_path / "local", jobs=2, device_profile=CUDA)
-    on_ray = batch.run_batch("t1", subs, out=tmp_path / "ray", device_profile=CUDA, ray="")
+    on_ray = batch.run_batch("t1", subs, out=tmp_path / "ray", device_profile=CUDA, ray="", per_gpu=2)
     assert (local.graded, local.failed, local.backend) == (3, 1, "local")
-    assert (on_ray.graded, on_ray.failed, on_ray.backend) == (3, 1, "ray")
+    assert (on_ray.graded, on_ray.failed, on_ray.backend, on_ray.jobs) == (3, 1, "ray", 4)   # 2 GPUs x 2
     assert (tmp_path / "ray" / "grades.csv").read_text() == (tmp_path / "local" / "grades.csv").read_text()
     for student in ("alice", "bob", "carol", "dave"):
         assert (tmp_path / "ray" / "feedback" / f"{student}.txt").read_text() == \
@@ -42,7 +42,8 @@ def test_ray_gives_the_same_gradebook_as_the_local_pool(toy_course, tmp_path, lo
     processes = set()
     for student in ("alice", "bob", "carol"):
         info = json.loads((tmp_path / "ray" / "results" / f"{student}.json").read_text())["extra_data"]["batch"]
-        assert len(info["ray"]["gpu_ids"]) == 1          # num_gpus=1 per task when grading with GPU budgets
+        assert len(info["ray"]["gpu_ids"]) == 1          # num_gpus=1/2 per task with --per-gpu 2: one GPU id
+        assert info["gpu_shared_by"] == 2 and [info["gpu"]] == info["ray"]["gpu_ids"]
         processes.add(info["judge"])
     assert len(processes) == 3                            # max_calls=1: a fresh process per task
     again = batch.run_batch("t1", subs, out=tmp_path / "ray", device_profile=CUDA, ray="")
@@ -77,14 +78,8 @@ def test_per_gpu_puts_at_most_n_tasks_on_one_gpu(toy_course, tmp_path, local_ray
     peaks = {gpu: most_at_once(spans) for gpu, spans in by_gpu.items()}
     assert max(peaks.values()) == 2, peaks                # two shared a GPU, never three
 
-    subs = tmp_path / "subs"
-    for name in ("alice", "bob"):
-        (subs / name / "lib").mkdir(parents=True)
-        (subs / name / "lib" / "ops.py").write_text(REFERENCE)
-    summary = batch.run_batch("t1", subs, out=tmp_path / "out", device_profile=CUDA, ray="", per_gpu=2)
-    assert (summary.graded, summary.jobs) == (2, 4)
-    for student in ("alice", "bob"):
-        info = json.loads((tmp_path / "out" / "results" / f"{student}.json").read_text())["extra_data"]["batch"]
-        assert info["gpu_shared_by"] == 2 and [info["gpu"]] == info["ray"]["gpu_ids"]
+    subs = tmp_path / "subs"   # a whole batch with --per-gpu 2 is graded above, beside the local pool
+    (subs / "alice" / "lib").mkdir(parents=True)
+    (subs / "alice" / "lib" / "ops.py").write_text(REFERENCE)
     with pytest.raises(batch.BatchError, match="grades on the CPU"):
         batch.run_batch("t1", subs, out=tmp_path / "cpu", device_profile='{"kind": "cpu"}', ray="", per_gpu=2)

@@ -72,7 +72,7 @@ def test_a_student_copy_is_found_where_the_student_stands(tmp_path, monkeypatch)
     write(copy, "data/manifest.toml", "")
     found = assignments.find("t1", near=copy / "lib")
     assert (found.id, found.folder, found.public_tests) == ("t1", copy, copy / "tests")
-    assert os.environ[env.DATASETS] == str(copy / "data")
+    assert assignments.copy_datasets(found) == copy / "data" and env.DATASETS not in os.environ
     monkeypatch.chdir(copy)
     assert assignments.find("t1_toy").folder == copy
     with pytest.raises(assignments.AssignmentError, match="unknown assignment 'a9'.*beside its assignment.toml"):
