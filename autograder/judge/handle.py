@@ -75,13 +75,14 @@ class ProbeHandle:
         memo = self.session.memo
         if key not in memo:
             self._extend(self.timing.allowance(key))   # the reference's time for it, whichever test runs it
-            started = time.monotonic()
+            started, timed_calls = time.monotonic(), self.record.timed_calls
             try:
                 memo[key] = (make(), None)
             except (Exception, pytest.fail.Exception) as exc:   # pytest.fail's is a BaseException
                 memo[key] = (None, exc)
-            finally:
+            finally:   # its time and its timed calls are the shared training's, not this test's
                 self.record.once_seconds[key] = round(time.monotonic() - started, 3)
+                self.record.timed_calls = timed_calls
         value, exc = memo[key]
         if exc is not None:
             raise exc
