@@ -230,7 +230,8 @@ def pass_rates(book):
 def write_html(path, book, title):
     """A summary page that opens from the file system: figures embedded, every string escaped."""
     from autograder.batch.changes import html_section as changes_section   # the last regrade's report
-    from autograder.course.similarity_report import summary_section as similarity_section   # flagged pairs
+    from autograder.course.similarity_report import similar_column, summary_section as similarity_section
+    similar = similar_column(Path(path).parent)   # None: no similarity ran, no column
     e = html.escape
     histogram, rates_png = figures(book)
     rates = pass_rates(book)
@@ -239,8 +240,8 @@ def write_html(path, book, title):
     students = "\n".join(
         f"<tr><td><a href=\"feedback/{e(urllib.parse.quote(r.student))}.txt\">{e(r.student)}</a></td>"
         f"<td>{_number(r.score)}</td><td>{_number(r.max_score)}</td>"
-        f"<td>{(100 * r.score / r.max_score if r.max_score else 0):.1f}</td><td>{e(r.note)}</td></tr>"
-        for r in book.rows)
+        f"<td>{(100 * r.score / r.max_score if r.max_score else 0):.1f}</td><td>{e(r.note)}</td>"
+        + (f"<td>{e(similar.get(r.student, ''))}</td>" if similar is not None else "") + "</tr>" for r in book.rows)
     envs = environments(book)
     mixed = "" if len(envs) <= 1 else (
         "<p><strong>Warning: this batch was graded in " + str(len(envs)) + " different environments</strong>"
@@ -260,7 +261,7 @@ mean score {_number(book.mean_score)} / {_number(book.max_score)} ({mean_pct:.1f
 <img alt="score histogram" src="data:image/png;base64,{histogram}">
 <img alt="pass rate per test" src="data:image/png;base64,{rates_png}">
 <h2>Students</h2>
-<table><tr><th>student</th><th>total</th><th>max</th><th>%</th><th>note</th></tr>
+<table><tr><th>student</th><th>total</th><th>max</th><th>%</th><th>note</th>{"<th>similar to</th>" * (similar is not None)}</tr>
 {students}
 </table>
 <h2>Tests</h2>

@@ -90,6 +90,16 @@ a match is cut.</p>
     write_atomic(path, page)
 
 
+def similar_column(batch_out):
+    """{student: "other (0.95), ..."} for the "similar to" column of summary.html's students, or None when the
+    batch ran no similarity."""
+    folder = Path(batch_out) / "similarity"
+    if not (folder / "similarity.csv").is_file():
+        return None
+    return {name: ", ".join(f"{other} ({score:.2f})" for other, score in others)
+            for name, others in similar_to(folder).items()}
+
+
 def summary_section(batch_out):
     """The "Similar code" section of a batch's summary.html, or "" when the batch ran no similarity."""
     folder = Path(batch_out) / "similarity"

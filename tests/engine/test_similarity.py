@@ -257,12 +257,16 @@ def test_batch_summary_lists_similar_code(tmp_path, planted, a1):
         (batch_out / "results" / f"{student}.json").write_text(json.dumps(stored_result(7)))
     gradebook.build(batch_out, a1)
     assert "Similar code" not in (batch_out / "summary.html").read_text(), "a section without a similarity run"
+    assert "similar to" not in (batch_out / "summary.html").read_text(), "a column without a similarity run"
     shutil.copytree(out, batch_out / "similarity")
     gradebook.build(batch_out, a1)
     page = (batch_out / "summary.html").read_text()
     section = page[page.index("<h2>Similar code</h2>"):]
     assert "leaked</td><td>&lt;reference solution&gt; (" in section and "copy_renamed</td><td>doronser (" in section
     assert "stubs_a" not in section and "similarity/similarity.html" in section
+    students = page[page.index("<h2>Students</h2>"):page.index("<h2>Tests</h2>")]   # and a column beside each
+    assert "<th>similar to</th>" in students and "copy_renamed</a></td>" in students
+    assert students.split("copy_renamed</a></td>")[1].split("</tr>")[0].endswith("<td>doronser (1.00)</td>")
 
 
 def test_batch_similarity_flag_runs_after_grading(toy_course, make_submission, tmp_path, monkeypatch):
