@@ -51,9 +51,9 @@ def test_a1_regrades_identically_in_fresh_processes_and_with_one_or_two_judges(t
     first = _fresh_process_grade(a1, sub, tmp_path / "first.json")
     assert first == _fresh_process_grade(a1, sub, tmp_path / "second.json")
     assert any(score == 0 for score, _, _ in first.values()), "the copy must fail some tests"
-    one = _batch(a1, sub, ["s1", "s2"], tmp_path / "j1", jobs=1)
+    one = _batch(a1, sub, ["s1"], tmp_path / "j1", jobs=1)
     two = _batch(a1, sub, ["s1", "s2"], tmp_path / "j2", jobs=2)
-    assert one["s1"] == one["s2"] == two["s1"] == two["s2"] == first
+    assert one["s1"] == two["s1"] == two["s2"] == first
 
 
 @pytest.mark.slow

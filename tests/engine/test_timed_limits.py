@@ -88,7 +88,7 @@ def test_limits_are_timed_written_and_used(course, make_submission, capsys):
 
 
 def test_five_times_slower_fails_and_a_loaded_machine_passes(course, make_submission, capsys):
-    _calibrate(capsys, "--device", "cpu", runs=3)
+    _calibrate(capsys, "--device", "cpu")
     slow = grade(course, make_submission(SOURCE.format(work=5 * WORK), name="slow"), select="test_busy")
     busy = _busy(slow)["test_busy"]
     assert busy.score == 0 and "the reference solution's" in busy.output and "time limit" in busy.output
