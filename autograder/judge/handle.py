@@ -145,7 +145,8 @@ class ProbeHandle:
         for key in ("gpu_peak_bytes", "memory_peak_bytes"):
             if answer.get(key) is not None:
                 self.record.extra[key] = max(answer[key], self.record.extra.get(key, 0))
-        for op in answer.get("nondeterministic_ops") or []:
+        reported = answer.get("nondeterministic_ops")   # the worker's word: only ever shown, never graded
+        for op in reported if isinstance(reported, list) else []:
             ops = self.record.extra.setdefault("nondeterministic_ops", [])
             ops += [str(op)[:200]] if str(op)[:200] not in ops and len(ops) < 20 else []
         if not answer.get("ok"):

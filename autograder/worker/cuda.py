@@ -32,8 +32,12 @@ def configure(deterministic, on_gpu, memory_fraction=None):
     in_force = _repeatable(torch) if deterministic else {}
     if on_gpu and torch.cuda.is_available():
         started = time.perf_counter()
-        torch.cuda.init()
-        torch.zeros(1, device="cuda").sum().item()   # the context and the allocator, before the test's clock
+        try:
+            torch.cuda.init()
+            torch.zeros(1, device="cuda").sum().item()   # the context and the allocator, before the test's clock
+        except Exception as exc:   # recorded; the probes meet the same error and report it as theirs
+            in_force["cuda_start_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            return in_force
         in_force["cuda_start_s"] = round(time.perf_counter() - started, 3)
         if memory_fraction:
             torch.cuda.set_per_process_memory_fraction(memory_fraction)
