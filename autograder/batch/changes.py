@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from autograder.course.gradebook import CSV_FORMULA_STARTS, status_of
+from autograder.course.gradebook import csv_cell, status_of
 from autograder.judge.results import write_atomic
 
 REPORT_JSON, REPORT_CSV = "changes.json", "changes.csv"
@@ -25,11 +25,6 @@ SHOWN_STUDENTS, SHOWN_TESTS, SHOWN_NAMES = 5, 3, 10   # terminal lines: the bigg
 
 def _number(x):
     return format(round(x, 4), "g")
-
-
-def _cell(text):
-    """A student-controlled string made safe for a spreadsheet."""
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
 
 
 def _names(names, limit):
@@ -174,7 +169,7 @@ def csv_text(report):
     writer.writerow(["student", "old score", "new score", "delta", "tests changed", "reason"])
     for r in report["rows"]:
         old = "" if r["old_score"] is None else _number(r["old_score"])
-        writer.writerow([_cell(r["student"]), old, _number(r["new_score"]), _delta(r), _cell(tests_text(r)),
+        writer.writerow([csv_cell(r["student"]), old, _number(r["new_score"]), _delta(r), csv_cell(tests_text(r)),
                          r["reason"]])
     return buffer.getvalue()
 

@@ -116,10 +116,10 @@ def write_leaderboard_csv(path, book):
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *map(_cell, names)])
+    writer.writerow(["student", *map(csv_cell, names)])
     for row in rows:
-        values = [_cell(str(row.leaderboard[n]["value"])) if n in row.leaderboard else "" for n in names]
-        writer.writerow([_cell(row.student), *values])
+        values = [csv_cell(str(row.leaderboard[n]["value"])) if n in row.leaderboard else "" for n in names]
+        writer.writerow([csv_cell(row.student), *values])
     write_atomic(path, buffer.getvalue())
 
 
@@ -142,7 +142,7 @@ def _number(x):
     return format(round(x, 4), "g")
 
 
-def _cell(text):
+def csv_cell(text):
     """A student-controlled string made safe for a spreadsheet."""
     return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
 
@@ -154,8 +154,8 @@ def write_csv(path, book):
     writer.writerow(["student", "total", "max", *late, *book.test_names, "note"])
     for row in book.rows:
         scores = [_number(row.tests[n]["score"]) if n in row.tests else "" for n in book.test_names]
-        writer.writerow([_cell(row.student), _number(row.score), _number(row.max_score), *lateness.csv_cells(row, late),
-                         *scores, _cell(row.note)])
+        writer.writerow([csv_cell(row.student), _number(row.score), _number(row.max_score), *lateness.csv_cells(row, late),
+                         *scores, csv_cell(row.note)])
     write_atomic(path, buffer.getvalue())
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from autograder import assignments
 from autograder.batch.entries import discover
-from autograder.course.gradebook import CSV_FORMULA_STARTS
+from autograder.course.gradebook import CSV_FORMULA_STARTS, csv_cell
 from autograder.course.similarity_read import CODE_SUFFIXES, boilerplate_code, read_submission
 from autograder.judge.results import write_atomic
 
@@ -148,10 +148,6 @@ def compare_class(assignment, submissions, *, out=None, archive=None, boilerplat
                       time.monotonic() - started, code)
 
 
-def _cell(text):
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
-
-
 def _uncell(text):
     return text[1:] if text.startswith("'") and text[1:].startswith(CSV_FORMULA_STARTS) else text
 
@@ -164,7 +160,7 @@ def write_csv(path, comparison):
                      "matched_lines_a", "matched_lines_b", "matched_tokens_a", "matched_tokens_b", "flagged", "note"])
     for p in comparison.pairs:
         per_file = [f"{p.files[rel]:g}" if rel in p.files else "" for rel in comparison.files]
-        writer.writerow([_cell(p.a), _cell(p.b), f"{p.score:g}", f"{p.score_a:g}", f"{p.score_b:g}", *per_file,
+        writer.writerow([csv_cell(p.a), csv_cell(p.b), f"{p.score:g}", f"{p.score_a:g}", f"{p.score_b:g}", *per_file,
                          *p.lines, *p.tokens, "yes" if p.flagged else "", p.note])
     write_atomic(path, buffer.getvalue())
 
