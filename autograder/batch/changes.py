@@ -16,15 +16,11 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from autograder.course.gradebook import csv_cell, status_of
+from autograder.course.gradebook import csv_cell, number_text, status_of
 from autograder.judge.results import write_atomic
 
 REPORT_JSON, REPORT_CSV = "changes.json", "changes.csv"
 SHOWN_STUDENTS, SHOWN_TESTS, SHOWN_NAMES = 5, 3, 10   # terminal lines: the biggest moves first, the rest in the CSV
-
-
-def _number(x):
-    return format(round(x, 4), "g")
 
 
 def _names(names, limit):
@@ -101,7 +97,7 @@ def changed(r):
 def _points(before, after):
     """A test's points before->after (with the maxima when those moved); "-" where it did not exist."""
     show_max = before is not None and after is not None and before[1] != after[1]
-    side = [("-" if v is None else _number(v[0]) + (f"/{_number(v[1])}" if show_max else "")) for v in (before, after)]
+    side = [("-" if v is None else number_text(v[0]) + (f"/{number_text(v[1])}" if show_max else "")) for v in (before, after)]
     return f"{side[0]}->{side[1]}"
 
 
@@ -168,8 +164,8 @@ def csv_text(report):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "old score", "new score", "delta", "tests changed", "reason"])
     for r in report["rows"]:
-        old = "" if r["old_score"] is None else _number(r["old_score"])
-        writer.writerow([csv_cell(r["student"]), old, _number(r["new_score"]), _delta(r), csv_cell(tests_text(r)),
+        old = "" if r["old_score"] is None else number_text(r["old_score"])
+        writer.writerow([csv_cell(r["student"]), old, number_text(r["new_score"]), _delta(r), csv_cell(tests_text(r)),
                          r["reason"]])
     return buffer.getvalue()
 
@@ -191,7 +187,7 @@ def lines(report, where):
            f"{len(report['not_regraded'])} not regraded; details in {where}"]
     if moved:
         out.append(f"{len(moved)} result(s) changed:")
-        out += [f"  {r['student']} {_number(r['old_score'])} -> {_number(r['new_score'])} "
+        out += [f"  {r['student']} {number_text(r['old_score'])} -> {number_text(r['new_score'])} "
                 f"({tests_text(r, SHOWN_TESTS, status=False) or 'no test moved'})" for r in moved[:SHOWN_STUDENTS]]
         if len(moved) > SHOWN_STUDENTS:
             out.append(f"  ... and {len(moved) - SHOWN_STUDENTS} more")
@@ -211,9 +207,9 @@ def html_section(out):
     moved = [r for r in regraded if changed(r)]
     body = "\n".join(
         f"<tr><td>{e(r['student'])}</td><td>"
-        + (f"<a href=\"{e(r['earlier'])}\">{_number(r['old_score'])}</a>" if r.get("earlier")
-           else _number(r["old_score"]))
-        + f"</td><td>{_number(r['new_score'])}</td><td>{_delta(r)}</td><td>{e(tests_text(r))}</td>"
+        + (f"<a href=\"{e(r['earlier'])}\">{number_text(r['old_score'])}</a>" if r.get("earlier")
+           else number_text(r["old_score"]))
+        + f"</td><td>{number_text(r['new_score'])}</td><td>{_delta(r)}</td><td>{e(tests_text(r))}</td>"
           f"<td>{e(r['reason'])}</td></tr>" for r in moved)
     table = ("<table><tr><th>student</th><th>old</th><th>new</th><th>delta</th><th>tests changed</th>"
              f"<th>reason</th></tr>\n{body}\n</table>\n") if moved else "<p>No result changed.</p>\n"

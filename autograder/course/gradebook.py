@@ -138,7 +138,8 @@ def _leaderboard_html(book):
             f"first.</p>\n<table><tr><th>student</th>{header}</tr>\n{body}\n</table>\n")
 
 
-def _number(x):
+def number_text(x):
+    """A score for people: at most 4 decimals, no trailing zeros."""
     return format(round(x, 4), "g")
 
 
@@ -153,8 +154,8 @@ def write_csv(path, book):
     late = lateness.csv_columns(book)   # late_hours, penalty, final: only when a late policy applied
     writer.writerow(["student", "total", "max", *late, *book.test_names, "note"])
     for row in book.rows:
-        scores = [_number(row.tests[n]["score"]) if n in row.tests else "" for n in book.test_names]
-        writer.writerow([csv_cell(row.student), _number(row.score), _number(row.max_score), *lateness.csv_cells(row, late),
+        scores = [number_text(row.tests[n]["score"]) if n in row.tests else "" for n in book.test_names]
+        writer.writerow([csv_cell(row.student), number_text(row.score), number_text(row.max_score), *lateness.csv_cells(row, late),
                          *scores, csv_cell(row.note)])
     write_atomic(path, buffer.getvalue())
 
@@ -166,14 +167,14 @@ def feedback_text(student, data):
     error = extra.get("batch", {}).get("error")
     if error:
         return f"{title}\nScore: 0 (your submission could not be graded)\n\n{error}\n"
-    lines = [title, f"Score: {_number(data.get('score', 0))} / {_number(data.get('max_score', 0))}", ""]
+    lines = [title, f"Score: {number_text(data.get('score', 0))} / {number_text(data.get('max_score', 0))}", ""]
     notes = [line for line in data.get("output", "").splitlines() if line.strip()]
     if notes:
         lines += ["Notes:", *[f"  {line}" for line in notes], ""]
     tests = data.get("tests", [])
     shown = [t for t in tests if t.get("visibility", "visible") == "visible"]
     for t in shown:
-        lines.append(f"[{status_of(t)}] {_number(t['score'])}/{_number(t['max_score'])}  {t['name']}")
+        lines.append(f"[{status_of(t)}] {number_text(t['score'])}/{number_text(t['max_score'])}  {t['name']}")
         lines += [f"    {line}" for line in t.get("output", "").splitlines()]
     withheld = len(tests) - len(shown)
     if withheld:
@@ -239,7 +240,7 @@ def write_html(path, book, title):
     mean_pct = 100 * book.mean_score / book.max_score if book.max_score else 0.0
     students = "\n".join(
         f"<tr><td><a href=\"feedback/{e(urllib.parse.quote(r.student))}.txt\">{e(r.student)}</a></td>"
-        f"<td>{_number(r.score)}</td><td>{_number(r.max_score)}</td>"
+        f"<td>{number_text(r.score)}</td><td>{number_text(r.max_score)}</td>"
         f"<td>{(100 * r.score / r.max_score if r.max_score else 0):.1f}</td><td>{e(r.note)}</td>"
         + (f"<td>{e(similar.get(r.student, ''))}</td>" if similar is not None else "") + "</tr>" for r in book.rows)
     envs = environments(book)
@@ -248,7 +249,7 @@ def write_html(path, book, title):
         " (scores may not be comparable):</p><ul>"
         + "".join(f"<li>{count} submission(s): {e(desc)}</li>" for desc, count in envs.most_common()) + "</ul>")
     tests = "\n".join(
-        f"<tr><td>{e(n)}</td><td>{_number(max((r.tests[n]['max_score'] for r in graded if n in r.tests), default=0))}"
+        f"<tr><td>{e(n)}</td><td>{number_text(max((r.tests[n]['max_score'] for r in graded if n in r.tests), default=0))}"
         f"</td><td>{100 * rates[n]:.0f} %</td></tr>" for n in book.test_names)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
@@ -256,7 +257,7 @@ def write_html(path, book, title):
 td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:left}} img{{max-width:100%}}</style></head>
 <body><h1>{e(title)}</h1>
 <p>{len(book.rows)} submission(s), {len(graded)} graded, {len(book.rows) - len(graded)} could not be graded;
-mean score {_number(book.mean_score)} / {_number(book.max_score)} ({mean_pct:.1f} %).</p>
+mean score {number_text(book.mean_score)} / {number_text(book.max_score)} ({mean_pct:.1f} %).</p>
 {mixed}
 <img alt="score histogram" src="data:image/png;base64,{histogram}">
 <img alt="pass rate per test" src="data:image/png;base64,{rates_png}">

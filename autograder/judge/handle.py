@@ -8,7 +8,7 @@ from typing import Callable, TypeVar
 import numpy as np
 import pytest
 
-from autograder.judge import answers, devices, timing
+from autograder.judge import answers, devices
 from autograder.judge.session import masks
 from autograder.sandbox.client import Worker
 from autograder.sandbox.launch import WorkerFailure, WorkerSpec
@@ -30,7 +30,7 @@ class ProbeHandle:
         self.deadline = None
         self.timing = session.timing(assignment)
         record.limit = self.timing.limit(record.test_id, record.budget)
-        record.limit_source = self.timing.source if self.timing.timed(record.test_id) else timing.DECLARED
+        record.limit_source = self.timing.source_for(record.test_id)
 
     @property
     def cpu_profile(self):

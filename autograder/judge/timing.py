@@ -68,6 +68,10 @@ class Timing:
     def timed(self, test_id):
         return self.entry.get("tests", {}).get(test_id)
 
+    def source_for(self, test_id):
+        """Where the test's limit comes from (its extra_data.timing.limit_source)."""
+        return self.source if self.timed(test_id) else DECLARED
+
     def limit(self, test_id, budget):
         """Seconds allowed for the test's own probes (a shared training it runs is added by `allowance`)."""
         timed = self.timed(test_id)
